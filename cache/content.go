@@ -1,0 +1,177 @@
+package cache
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/pem"
+	"time"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+	"golang.org/x/crypto/ocsp"
+)
+
+// Content kinds returned by [ContentKind]; the names are the `kind` words of
+// `winchain urlcache --json` (spec/cli.md).
+const (
+	ContentCRL     = "crl"
+	ContentOCSP    = "ocsp"
+	ContentCert    = "cert"
+	ContentPKCS7   = "pkcs7"
+	ContentCAB     = "cab"
+	ContentUnknown = "unknown"
+)
+
+// oidSignedData is PKCS#7 signedData (1.2.840.113549.1.7.2), the wrapper of
+// .p7c AIA objects and of Microsoft CTL CABs' payloads.
+var oidSignedData = []byte{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02}
+
+// ContentKind sniffs a cached payload from its bytes: a DER or PEM CRL, an
+// OCSP response, a certificate, PKCS#7, a Microsoft CAB ("MSCF"), or
+// "unknown". It looks at structure only and never fails.
+func ContentKind(body []byte) string {
+	if bytes.HasPrefix(body, []byte("MSCF")) {
+		return ContentCAB
+	}
+	if blk, _ := pem.Decode(body); blk != nil {
+		switch blk.Type {
+		case "CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE":
+			return ContentCert
+		case "X509 CRL":
+			return ContentCRL
+		case "PKCS7", "CMS":
+			return ContentPKCS7
+		}
+		body = blk.Bytes
+	}
+	in := cryptobyte.String(body)
+	var outer cryptobyte.String
+	if !in.ReadASN1(&outer, cbasn1.SEQUENCE) {
+		return ContentUnknown
+	}
+	// OCSPResponse ::= SEQUENCE { responseStatus ENUMERATED, responseBytes [0] EXPLICIT ... OPTIONAL }
+	if outer.PeekASN1Tag(cbasn1.ENUM) {
+		return ContentOCSP
+	}
+	// ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT ... }
+	if outer.PeekASN1Tag(cbasn1.OBJECT_IDENTIFIER) {
+		var oid cryptobyte.String
+		if outer.ReadASN1(&oid, cbasn1.OBJECT_IDENTIFIER) && bytes.Equal(oid, oidSignedData) {
+			return ContentPKCS7
+		}
+		return ContentUnknown
+	}
+	// Certificate and CertificateList are both SEQUENCE { tbs SEQUENCE, alg, sig }.
+	var tbs cryptobyte.String
+	if !outer.ReadASN1(&tbs, cbasn1.SEQUENCE) {
+		return ContentUnknown
+	}
+	var tags []cbasn1.Tag
+	for len(tags) < 4 && !tbs.Empty() {
+		var tag cbasn1.Tag
+		var skip cryptobyte.String
+		if !tbs.ReadAnyASN1(&skip, &tag) {
+			break
+		}
+		tags = append(tags, tag)
+	}
+	isTime := func(i int) bool {
+		return i < len(tags) && (tags[i] == cbasn1.UTCTime || tags[i] == cbasn1.GeneralizedTime)
+	}
+	switch {
+	case len(tags) == 0:
+		return ContentUnknown
+	case tags[0] == cbasn1.Tag(0).Constructed().ContextSpecific():
+		// [0] EXPLICIT version: a v2/v3 certificate.
+		return ContentCert
+	case tags[0] == cbasn1.INTEGER && isTime(3):
+		// v2 CRL: version, signature, issuer, thisUpdate.
+		return ContentCRL
+	case tags[0] == cbasn1.SEQUENCE && isTime(2):
+		// v1 CRL: signature, issuer, thisUpdate.
+		return ContentCRL
+	case tags[0] == cbasn1.INTEGER:
+		// v1 certificate: serial, signature, issuer, validity.
+		return ContentCert
+	}
+	return ContentUnknown
+}
+
+// ObjectExpiry is when an object downloaded at downloaded stops being fresh
+// (see objectExpiry); `winchain urlcache` shows it. ocspValidity is
+// OcspValiditySeconds ([DefaultOCSPValidity] when zero). The zero Time means
+// no expiry.
+func ObjectExpiry(kind Kind, body []byte, downloaded time.Time, ocspValidity time.Duration) time.Time {
+	if ocspValidity <= 0 {
+		ocspValidity = DefaultOCSPValidity
+	}
+	return objectExpiry(kind, body, downloaded, ocspValidity)
+}
+
+// objectExpiry is when a downloaded object stops being fresh (spec §4.6): a
+// CRL at nextUpdate (none: never), an OCSP response at nextUpdate or, without
+// one, ocspValidity after the download; certificates and other objects never.
+// The zero Time means no expiry.
+func objectExpiry(kind Kind, body []byte, downloaded time.Time, ocspValidity time.Duration) time.Time {
+	ck := ContentKind(body)
+	switch {
+	case ck == ContentCRL || kind == KindCRL || kind == KindDeltaCRL:
+		if crl, err := x509.ParseRevocationList(derOf(body)); err == nil {
+			return crl.NextUpdate
+		}
+		return crlNextUpdateLenient(derOf(body))
+	case ck == ContentOCSP || kind == KindOCSP:
+		if resp, err := ocsp.ParseResponse(body, nil); err == nil {
+			if !resp.NextUpdate.IsZero() {
+				return resp.NextUpdate
+			}
+			if !downloaded.IsZero() {
+				return downloaded.Add(ocspValidity)
+			}
+		}
+	}
+	return time.Time{}
+}
+
+// derOf returns the DER inside a PEM block, or b itself.
+func derOf(b []byte) []byte {
+	if blk, _ := pem.Decode(b); blk != nil {
+		return blk.Bytes
+	}
+	return b
+}
+
+// crlNextUpdateLenient reads nextUpdate from CRLs that crypto/x509 rejects
+// (v1 CRLs, odd extensions; spec §11.3) with a structural walk.
+func crlNextUpdateLenient(der []byte) time.Time {
+	in := cryptobyte.String(der)
+	var outer, tbs cryptobyte.String
+	if !in.ReadASN1(&outer, cbasn1.SEQUENCE) || !outer.ReadASN1(&tbs, cbasn1.SEQUENCE) {
+		return time.Time{}
+	}
+	if tbs.PeekASN1Tag(cbasn1.INTEGER) {
+		tbs.SkipASN1(cbasn1.INTEGER)
+	}
+	if !tbs.SkipASN1(cbasn1.SEQUENCE) || !tbs.SkipASN1(cbasn1.SEQUENCE) {
+		return time.Time{}
+	}
+	var this time.Time
+	if !readASN1Time(&tbs, &this) {
+		return time.Time{}
+	}
+	var next time.Time
+	if readASN1Time(&tbs, &next) {
+		return next
+	}
+	return time.Time{}
+}
+
+func readASN1Time(s *cryptobyte.String, t *time.Time) bool {
+	switch {
+	case s.PeekASN1Tag(cbasn1.UTCTime):
+		return s.ReadASN1UTCTime(t)
+	case s.PeekASN1Tag(cbasn1.GeneralizedTime):
+		return s.ReadASN1GeneralizedTime(t)
+	}
+	return false
+}

@@ -1,0 +1,286 @@
+package cache
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// Disk folder layout (spec §4.2, §4.3).
+const (
+	// ContentDir holds the raw payloads.
+	ContentDir = "Content"
+	// MetaDataDir holds the §4.4 records.
+	MetaDataDir = "MetaData"
+	// MarkerFile marks a folder written by winchain. `winchain urlcache`
+	// opens a folder without it (e.g. one copied from Windows) read-only
+	// unless told otherwise. Windows ignores unknown files in the folder.
+	MarkerFile = ".winchain"
+	// OfflineDir holds disk-scoped offline-URL records (winchain only; no
+	// Windows counterpart is known, spec §5).
+	OfflineDir = "winchain-offline"
+	// tempPrefix starts every temporary file; such files are never entries.
+	tempPrefix = ".winchain-tmp-"
+)
+
+const markerContent = "winchain CryptnetUrlCache v1\n"
+
+// Disk is a CryptnetUrlCache folder. It is safe for concurrent use by several
+// goroutines and several processes: every file is replaced by an atomic
+// rename, so a reader sees a whole old file or a whole new one.
+type Disk struct {
+	dir      string
+	readOnly bool
+}
+
+// DiskEntry is one cache entry read from disk.
+type DiskEntry struct {
+	// Name is the file name (NAME or PREFIX_NAME).
+	Name string
+	// Meta is the MetaData record.
+	Meta *MetaData
+	// Body is the Content file.
+	Body []byte
+}
+
+// Problem is an entry that could not be read; see [Disk.List].
+type Problem struct {
+	Name string
+	Err  error
+}
+
+// OpenDisk opens dir. Unless readOnly it creates dir, Content and MetaData
+// when missing and writes the [MarkerFile] into a folder that holds no
+// entries yet (so a copied Windows folder is never marked as winchain's).
+func OpenDisk(dir string, readOnly bool) (*Disk, error) {
+	if dir == "" {
+		return nil, errors.New("cache: empty disk cache directory")
+	}
+	d := &Disk{dir: dir, readOnly: readOnly}
+	if readOnly {
+		fi, err := os.Stat(dir)
+		if err != nil {
+			return nil, fmt.Errorf("cache: open %s: %w", dir, err)
+		}
+		if !fi.IsDir() {
+			return nil, fmt.Errorf("cache: open %s: not a directory", dir)
+		}
+		return d, nil
+	}
+	fresh := true
+	if ents, err := os.ReadDir(filepath.Join(dir, MetaDataDir)); err == nil {
+		for _, e := range ents {
+			if IsEntryName(e.Name()) {
+				fresh = false
+				break
+			}
+		}
+	}
+	for _, sub := range []string{ContentDir, MetaDataDir} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o755); err != nil {
+			return nil, fmt.Errorf("cache: create %s: %w", dir, err)
+		}
+	}
+	if fresh && !IsWinchainDir(dir) {
+		if err := writeAtomic(dir, MarkerFile, []byte(markerContent)); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// IsWinchainDir reports whether dir carries the winchain [MarkerFile].
+func IsWinchainDir(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, MarkerFile))
+	return err == nil
+}
+
+// Dir returns the folder.
+func (d *Disk) Dir() string { return d.dir }
+
+// ReadOnly reports whether the folder is never written.
+func (d *Disk) ReadOnly() bool { return d.readOnly }
+
+// errReadOnly is returned by writes to a read-only Disk.
+var errReadOnly = errors.New("cache: disk cache is read-only")
+
+// Get reads the entry for url: NAME = URLName(url), or else a PREFIX_NAME
+// file whose record holds url. A miss returns (nil, nil); an unusable entry
+// returns a *CorruptEntryError and is left in place.
+func (d *Disk) Get(url string) (*DiskEntry, error) {
+	name := URLName(url)
+	e, err := d.ReadEntry(name)
+	if e == nil && err == nil {
+		// OCSP responses may be stored as PREFIX_NAME (spec §4.3).
+		matches, _ := filepath.Glob(filepath.Join(d.dir, MetaDataDir, "*_"+name))
+		sort.Strings(matches)
+		for _, m := range matches {
+			e, err = d.ReadEntry(filepath.Base(m))
+			if e != nil || err != nil {
+				break
+			}
+		}
+	}
+	if e != nil && e.Meta.URL != url {
+		return nil, &CorruptEntryError{File: d.metaPath(e.Name), Offset: MetaDataHeaderSize,
+			Detail: fmt.Sprintf("MetaData URL %q does not match the requested URL %q", e.Meta.URL, url)}
+	}
+	return e, err
+}
+
+// ReadEntry reads the entry stored under name. A missing MetaData file is a
+// miss (nil, nil); a MetaData record that is corrupt, a missing Content file
+// or one whose size differs from the record's ContentSize is a
+// *CorruptEntryError.
+func (d *Disk) ReadEntry(name string) (*DiskEntry, error) {
+	mp := d.metaPath(name)
+	raw, err := os.ReadFile(mp)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, &CorruptEntryError{File: mp, Offset: -1, Detail: err.Error()}
+	}
+	md, err := ParseMetaData(mp, raw)
+	if err != nil {
+		return nil, err
+	}
+	cp := filepath.Join(d.dir, ContentDir, name)
+	body, err := os.ReadFile(cp)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, &CorruptEntryError{File: cp, Offset: -1, Detail: "Content file missing"}
+	}
+	if err != nil {
+		return nil, &CorruptEntryError{File: cp, Offset: -1, Detail: err.Error()}
+	}
+	if int64(len(body)) != int64(md.ContentSize) {
+		off := int64(len(body))
+		if off > int64(md.ContentSize) {
+			off = int64(md.ContentSize)
+		}
+		return nil, &CorruptEntryError{File: cp, Offset: off,
+			Detail: fmt.Sprintf("Content is %d bytes but MetaData ContentSize is %d", len(body), md.ContentSize)}
+	}
+	return &DiskEntry{Name: name, Meta: md, Body: body}, nil
+}
+
+// Put stores body under name (URLName(md.URL) when name is empty): Content
+// first, then MetaData, each through a temporary file, fsync and rename. A
+// crash leaves the old entry, the new one, or (between the two renames, if
+// the size changed) an entry that reads as corrupt and is treated as a miss.
+func (d *Disk) Put(name string, md *MetaData, body []byte) error {
+	if d.readOnly {
+		return errReadOnly
+	}
+	if name == "" {
+		name = URLName(md.URL)
+	}
+	if !IsEntryName(name) {
+		return fmt.Errorf("cache: %q is not a cache file name", name)
+	}
+	md.ContentSize = uint32(len(body))
+	rec := md.Marshal()
+	cp := filepath.Join(d.dir, ContentDir, name)
+	for attempt := 0; ; attempt++ {
+		if err := writeAtomic(filepath.Join(d.dir, ContentDir), name, body); err != nil {
+			return err
+		}
+		if err := writeAtomic(filepath.Join(d.dir, MetaDataDir), name, rec); err != nil {
+			return err
+		}
+		// Another process may have replaced Content between our two
+		// renames and lost the race for MetaData: the pair would then
+		// disagree on the size. Write again; the last complete pair wins.
+		fi, err := os.Stat(cp)
+		if err != nil || fi.Size() == int64(len(body)) || attempt == maxPutAttempts-1 {
+			return nil
+		}
+	}
+}
+
+// maxPutAttempts bounds the rewrites of [Disk.Put] when concurrent writers of
+// one entry interleave; three is plenty for a handful of processes.
+const maxPutAttempts = 3
+
+// Delete removes the entry name: MetaData first, so a crash never leaves a
+// record pointing at missing content. Missing files are not an error.
+func (d *Disk) Delete(name string) error {
+	if d.readOnly {
+		return errReadOnly
+	}
+	if !IsEntryName(name) {
+		return fmt.Errorf("cache: %q is not a cache file name", name)
+	}
+	for _, sub := range []string{MetaDataDir, ContentDir} {
+		if err := os.Remove(filepath.Join(d.dir, sub, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("cache: delete %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// List reads every entry, in name order. Entries that cannot be read are
+// returned as problems and never stop the listing. A missing MetaData folder
+// is an empty cache; an unreadable folder is an error.
+func (d *Disk) List() ([]*DiskEntry, []Problem, error) {
+	ents, err := os.ReadDir(filepath.Join(d.dir, MetaDataDir))
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, err := os.Stat(d.dir); err != nil {
+			return nil, nil, fmt.Errorf("cache: read %s: %w", d.dir, err)
+		}
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("cache: read %s: %w", d.dir, err)
+	}
+	var out []*DiskEntry
+	var problems []Problem
+	for _, e := range ents {
+		name := e.Name()
+		if e.IsDir() || !IsEntryName(name) {
+			continue
+		}
+		de, err := d.ReadEntry(name)
+		switch {
+		case err != nil:
+			problems = append(problems, Problem{Name: name, Err: err})
+		case de != nil:
+			out = append(out, de)
+		}
+	}
+	return out, problems, nil
+}
+
+func (d *Disk) metaPath(name string) string { return filepath.Join(d.dir, MetaDataDir, name) }
+
+// writeAtomic replaces dir/name with data: temporary file in the same folder,
+// fsync, rename, then fsync of the folder so the rename survives power loss.
+func writeAtomic(dir, name string, data []byte) error {
+	f, err := os.CreateTemp(dir, tempPrefix+"*")
+	if err != nil {
+		return fmt.Errorf("cache: write %s: %w", filepath.Join(dir, name), err)
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, filepath.Join(dir, name))
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("cache: write %s: %w", filepath.Join(dir, name), err)
+	}
+	if df, err := os.Open(dir); err == nil {
+		df.Sync() // best effort: not every platform can sync a directory
+		df.Close()
+	}
+	return nil
+}

@@ -1,0 +1,315 @@
+package cache
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+)
+
+// The two registry keys whose values configure the chain engine (spec §8).
+// Group Policy values override local ones.
+const (
+	// RegLocalConfigKey is CERT_CHAIN_CONFIG_REGPATH under HKLM.
+	RegLocalConfigKey = `HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Cryptography\OID\EncodingType 0\CertDllCreateCertificateChainEngine\Config`
+	// RegPolicyConfigKey is CERT_GROUP_POLICY_CHAIN_CONFIG_REGPATH under HKLM.
+	RegPolicyConfigKey = `HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Microsoft\SystemCertificates\ChainEngine\Config`
+)
+
+// RegValue is one value line of a `reg export` / regedit .reg file.
+type RegValue struct {
+	// Key is the [key] the value is under.
+	Key string
+	// Name is the value name ("" for the default value @).
+	Name string
+	// Type is "dword", "hex" (REG_BINARY), "hex(N)" (other types as
+	// bytes), "string" (REG_SZ) or "delete" ("name"=-).
+	Type   string
+	DWORD  uint32
+	Binary []byte
+	String string
+	// Line is the 1-based line the value starts on.
+	Line int
+}
+
+// ParseRegExport parses a .reg file as written by `reg export` or regedit:
+// UTF-16LE with a BOM (regedit's default) or UTF-8/ASCII ("REGEDIT4"), with
+// `\` line continuations in hex values. file names the input in errors.
+func ParseRegExport(file string, data []byte) ([]RegValue, error) {
+	text := decodeRegText(data)
+	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	var out []RegValue
+	key := ""
+	for i := 0; i < len(lines); i++ {
+		lineNo := i + 1
+		line := strings.TrimSpace(lines[i])
+		// Join continuation lines (hex values wrap at ~80 columns).
+		for strings.HasSuffix(line, `\`) && i+1 < len(lines) {
+			i++
+			line = strings.TrimSuffix(line, `\`) + strings.TrimSpace(lines[i])
+		}
+		if line == "" || strings.HasPrefix(line, ";") ||
+			strings.HasPrefix(line, "Windows Registry Editor") || line == "REGEDIT4" {
+			continue
+		}
+		if strings.HasPrefix(line, "[") {
+			if !strings.HasSuffix(line, "]") {
+				return nil, fmt.Errorf("%s:%d: key line without closing ]", file, lineNo)
+			}
+			key = strings.TrimPrefix(line[1:len(line)-1], "-")
+			continue
+		}
+		v, err := parseRegValueLine(line)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", file, lineNo, err)
+		}
+		if key == "" {
+			return nil, fmt.Errorf("%s:%d: value %q before any [key]", file, lineNo, v.Name)
+		}
+		v.Key, v.Line = key, lineNo
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func decodeRegText(b []byte) string {
+	switch {
+	case len(b) >= 2 && b[0] == 0xFF && b[1] == 0xFE:
+		b = b[2:]
+		u := make([]uint16, len(b)/2)
+		for i := range u {
+			u[i] = binary.LittleEndian.Uint16(b[2*i:])
+		}
+		return string(utf16.Decode(u))
+	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
+		return string(b[3:])
+	}
+	return string(b)
+}
+
+// parseRegValueLine parses `"name"=value` or `@=value`.
+func parseRegValueLine(line string) (RegValue, error) {
+	var v RegValue
+	var rest string
+	switch {
+	case strings.HasPrefix(line, "@="):
+		rest = line[2:]
+	case strings.HasPrefix(line, `"`):
+		name, n, err := readRegString(line)
+		if err != nil {
+			return v, err
+		}
+		v.Name = name
+		rest = line[n:]
+		if !strings.HasPrefix(rest, "=") {
+			return v, fmt.Errorf("value %q: missing '='", name)
+		}
+		rest = rest[1:]
+	default:
+		return v, fmt.Errorf("cannot parse line %q", truncate(line, 60))
+	}
+	switch {
+	case rest == "-":
+		v.Type = "delete"
+	case strings.HasPrefix(rest, `"`):
+		s, n, err := readRegString(rest)
+		if err != nil {
+			return v, fmt.Errorf("value %q: %w", v.Name, err)
+		}
+		if strings.TrimSpace(rest[n:]) != "" {
+			return v, fmt.Errorf("value %q: text after the string", v.Name)
+		}
+		v.Type, v.String = "string", s
+	case strings.HasPrefix(strings.ToLower(rest), "dword:"):
+		d, err := strconv.ParseUint(strings.TrimSpace(rest[6:]), 16, 32)
+		if err != nil {
+			return v, fmt.Errorf("value %q: bad dword %q", v.Name, rest[6:])
+		}
+		v.Type, v.DWORD = "dword", uint32(d)
+	case strings.HasPrefix(strings.ToLower(rest), "hex"):
+		typ, data, ok := strings.Cut(rest, ":")
+		if !ok {
+			return v, fmt.Errorf("value %q: missing ':' after %s", v.Name, typ)
+		}
+		typ = strings.ToLower(typ)
+		if typ != "hex" && !(strings.HasPrefix(typ, "hex(") && strings.HasSuffix(typ, ")")) {
+			return v, fmt.Errorf("value %q: unknown type %q", v.Name, typ)
+		}
+		b, err := parseRegHex(data)
+		if err != nil {
+			return v, fmt.Errorf("value %q: %w", v.Name, err)
+		}
+		v.Type, v.Binary = typ, b
+	default:
+		return v, fmt.Errorf("value %q: unknown data %q", v.Name, truncate(rest, 40))
+	}
+	return v, nil
+}
+
+// readRegString reads a quoted string with \\ and \" escapes at the start of
+// s and returns it and the number of bytes consumed.
+func readRegString(s string) (string, int, error) {
+	var sb strings.Builder
+	for i := 1; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			if i+1 >= len(s) {
+				return "", 0, fmt.Errorf("unterminated string")
+			}
+			i++
+			sb.WriteByte(s[i])
+		case '"':
+			return sb.String(), i + 1, nil
+		default:
+			sb.WriteByte(c)
+		}
+	}
+	return "", 0, fmt.Errorf("unterminated string")
+}
+
+func parseRegHex(s string) ([]byte, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return []byte{}, nil
+	}
+	parts := strings.Split(s, ",")
+	out := make([]byte, 0, len(parts))
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		b, err := hex.DecodeString(p)
+		if err != nil || len(b) != 1 {
+			return nil, fmt.Errorf("bad hex byte %q", truncate(p, 10))
+		}
+		out = append(out, b[0])
+	}
+	return out, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+// isChainConfigKey reports whether key is one of the chain engine Config keys
+// (with any hive spelling, e.g. HKLM or HKEY_LOCAL_MACHINE); policy reports
+// whether it is the Group Policy one.
+func isChainConfigKey(key string) (ok, policy bool) {
+	k := strings.ToLower(key)
+	switch {
+	case strings.HasSuffix(k, `\policies\microsoft\systemcertificates\chainengine\config`):
+		return true, true
+	case strings.HasSuffix(k, `\certdllcreatecertificatechainengine\config`):
+		return true, false
+	}
+	return false, false
+}
+
+// ApplyRegExport parses a .reg export (see [ParseRegExport]) and applies the
+// retrieval-related values of the chain engine Config keys to c: local
+// values first, then Group Policy ones, which win (spec §8). Values under
+// other keys and values other layers use are ignored; a known value with the
+// wrong type is an error naming file, line and value. A file without either
+// Config key is an error.
+func (c *Config) ApplyRegExport(file string, data []byte) error {
+	vals, err := ParseRegExport(file, data)
+	if err != nil {
+		return err
+	}
+	found := false
+	for _, pass := range []bool{false, true} {
+		for _, v := range vals {
+			ok, policy := isChainConfigKey(v.Key)
+			if !ok || policy != pass {
+				continue
+			}
+			found = true
+			if err := c.applyRegValue(v); err != nil {
+				return fmt.Errorf("%s:%d: %w", file, v.Line, err)
+			}
+		}
+	}
+	if !found {
+		return fmt.Errorf("%s: no ChainEngine\\Config key (want %s or %s)", file, RegLocalConfigKey, RegPolicyConfigKey)
+	}
+	return nil
+}
+
+// LoadRegExport reads the .reg file at path and applies it to c.
+func (c *Config) LoadRegExport(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return c.ApplyRegExport(path, data)
+}
+
+func (c *Config) applyRegValue(v RegValue) error {
+	dword := func() (uint32, error) {
+		if v.Type != "dword" {
+			return 0, fmt.Errorf("%s: want REG_DWORD (dword:), got %s", v.Name, v.Type)
+		}
+		return v.DWORD, nil
+	}
+	var err error
+	var d uint32
+	switch strings.ToLower(v.Name) {
+	case "chainurlretrievaltimeoutmilliseconds":
+		if d, err = dword(); err == nil {
+			c.URLRetrievalTimeout = time.Duration(d) * time.Millisecond
+		}
+	case "chainrevaccumulativeurlretrievaltimeoutmilliseconds":
+		if d, err = dword(); err == nil {
+			c.AccumulativeTimeout = time.Duration(d) * time.Millisecond
+		}
+	case "maxurlretrievalbytecount":
+		if d, err = dword(); err == nil {
+			c.MaxURLRetrievalBytes = int64(d)
+		}
+	case "maxaiaurlretrievalbytecount":
+		if d, err = dword(); err == nil {
+			c.MaxAIARetrievalBytes = int64(d)
+		}
+	case "cryptnetdefaultflushexemptseconds":
+		if d, err = dword(); err == nil {
+			if d == 0xFFFFFFFF { // CRYPTNET_URL_CACHE_DISABLE_FLUSH
+				c.FlushExempt = FlushDisabled
+			} else {
+				c.FlushExempt = time.Duration(d) * time.Second
+			}
+		}
+	case "ocspvalidityseconds":
+		if d, err = dword(); err == nil {
+			c.OCSPValidity = time.Duration(d) * time.Second
+		}
+	case "crlvalidityextensionperiod":
+		if d, err = dword(); err == nil {
+			c.CRLValidityExtension = time.Duration(d) * time.Hour
+		}
+	case "allowfileurlscheme":
+		if d, err = dword(); err == nil {
+			c.AllowFileScheme = d != 0
+		}
+	case "chaincacheresyncfiletime":
+		// REG_BINARY (or REG_QWORD) holding a FILETIME; certutil -setreg
+		// chain\ChainCacheResyncFiletime @now writes it.
+		if v.Type == "delete" {
+			c.ResyncBefore = time.Time{}
+			return nil
+		}
+		if v.Binary == nil || len(v.Binary) != 8 {
+			return fmt.Errorf("%s: want an 8-byte FILETIME (hex:), got %s of %d bytes", v.Name, v.Type, len(v.Binary))
+		}
+		c.ResyncBefore = FiletimeToTime(binary.LittleEndian.Uint64(v.Binary))
+	}
+	return err
+}

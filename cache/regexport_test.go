@@ -1,0 +1,91 @@
+package cache_test
+
+import (
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf16"
+
+	"github.com/winchain/winchain/cache"
+	"github.com/winchain/winchain/clock"
+)
+
+func utf16File(s string) []byte {
+	u := utf16.Encode([]rune(s))
+	b := []byte{0xFF, 0xFE}
+	for _, c := range u {
+		b = binary.LittleEndian.AppendUint16(b, c)
+	}
+	return b
+}
+
+func TestApplyRegExport_Spec8(t *testing.T) {
+	// testdata/cache/chainengine-config.reg is a UTF-16LE regedit export.
+	path := filepath.Join("..", "testdata", "cache", "chainengine-config.reg")
+	cfg := cache.DefaultConfig(clock.Fixed(t0))
+	if err := cfg.LoadRegExport(path); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.URLRetrievalTimeout != 5*time.Second {
+		t.Errorf("timeout %v (the policy key's 5000 ms must win over the local 20000)", cfg.URLRetrievalTimeout)
+	}
+	if cfg.AccumulativeTimeout != 30*time.Second || cfg.MaxAIARetrievalBytes != 200000 || cfg.FlushExempt != cache.FlushDisabled || cfg.OCSPValidity != time.Hour {
+		t.Errorf("config %s", cfg)
+	}
+	wantResync := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+	if !cfg.ResyncBefore.Equal(wantResync) {
+		t.Errorf("ChainCacheResyncFiletime = %v, want %v", cfg.ResyncBefore, wantResync)
+	}
+	if cfg.MaxURLRetrievalBytes != cache.DefaultMaxURLRetrievalBytes {
+		t.Errorf("an absent value changed: %d", cfg.MaxURLRetrievalBytes)
+	}
+}
+
+func TestApplyRegExport_Errors(t *testing.T) {
+	key := "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\SystemCertificates\\ChainEngine\\Config]\r\n"
+	cases := []struct{ name, text, want string }{
+		{"wrong type", "REGEDIT4\r\n" + key + "\"ChainUrlRetrievalTimeoutMilliseconds\"=\"15000\"\r\n", "x.reg:3: ChainUrlRetrievalTimeoutMilliseconds: want REG_DWORD"},
+		{"bad dword", "REGEDIT4\r\n" + key + "\"MaxUrlRetrievalByteCount\"=dword:zz\r\n", "x.reg:3: value \"MaxUrlRetrievalByteCount\": bad dword"},
+		{"short FILETIME", "REGEDIT4\r\n" + key + "\"ChainCacheResyncFiletime\"=hex:00,01\r\n", "8-byte FILETIME"},
+		{"no config key", "REGEDIT4\r\n[HKEY_CURRENT_USER\\Software]\r\n\"a\"=dword:1\r\n", "no ChainEngine\\Config key"},
+		{"value before key", "\"a\"=dword:1\r\n", "x.reg:1: value \"a\" before any [key]"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := cache.DefaultConfig(clock.Fixed(t0))
+			err := cfg.ApplyRegExport("x.reg", []byte(c.text))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err = %v, want %q", err, c.want)
+			}
+		})
+	}
+}
+
+// FuzzRegExport: the parser never panics, and a parsed dword value applied to
+// a Config never panics either.
+func FuzzRegExport(f *testing.F) {
+	if b, err := os.ReadFile(filepath.Join("..", "testdata", "cache", "chainengine-config.reg")); err == nil {
+		f.Add(b)
+	}
+	f.Add([]byte("REGEDIT4\n[HKLM\\x\\CertDllCreateCertificateChainEngine\\Config]\n\"ChainCacheResyncFiletime\"=hex:00,\\\n  80,3e,d5,de,b1,9d,01\n"))
+	f.Add(utf16File("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\SystemCertificates\\ChainEngine\\Config]\r\n\"OcspValiditySeconds\"=dword:00000e10\r\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		vals, err := cache.ParseRegExport("fuzz.reg", b)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.reg") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		for _, v := range vals {
+			if v.Line < 1 {
+				t.Fatalf("value %q without a line", v.Name)
+			}
+		}
+		cfg := cache.DefaultConfig(clock.Fixed(t0))
+		cfg.ApplyRegExport("fuzz.reg", b)
+	})
+}

@@ -1,0 +1,263 @@
+// Package certs loads certificates the way Windows CryptoAPI accepts them and
+// gives the chain engine, the revocation checker and the AIA source one
+// certificate model.
+//
+// crypto/x509 is the parser; where it refuses a certificate that Windows
+// loads (RSA keys without NULL parameters, negative serial numbers, a NUL in a
+// PrintableString, a malformed AKI, DSA keys that inherit their parameters —
+// spec §11.3), a lenient parser built on cryptobyte fills the same
+// *x509.Certificate fields from the DER, and [Certificate.Lenient] says so.
+// What still cannot load gets a [*ParseError] naming the input and the field.
+//
+// The package also parses what crypto/x509 drops but Windows uses: the
+// obsolete subjectAltName 2.5.29.7, directoryName and UPN names, the
+// authorityCertIssuer and serial of the AKI, and every form of the name
+// constraints extension.
+package certs
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"os"
+	"strings"
+)
+
+// Certificate is one parsed certificate. X is always non-nil.
+type Certificate struct {
+	// X holds the parsed fields. When crypto/x509 refused the DER, the
+	// lenient parser filled it (Raw, RawTBSCertificate, RawSubject,
+	// RawIssuer, RawSubjectPublicKeyInfo, Subject, Issuer, SerialNumber,
+	// NotBefore, NotAfter, Signature, SignatureAlgorithm,
+	// PublicKeyAlgorithm, PublicKey, Version, Extensions and what it could
+	// decode of them).
+	X *x509.Certificate
+
+	// SHA1 is the thumbprint Windows shows ("Cert Hash(sha1)").
+	SHA1 [sha1.Size]byte
+	// SHA256 is the SHA-256 of the DER.
+	SHA256 [sha256.Size]byte
+
+	// Lenient is true when crypto/x509 refused the DER and the lenient
+	// parser loaded it; Warnings then says what crypto/x509 objected to.
+	Lenient  bool
+	Warnings []string
+
+	// AKI is the parsed authority key identifier extension, nil if absent.
+	AKI *AuthorityKeyID
+	// AKIMalformed is true when the AKI extension is present but does not
+	// parse (Windows loads such certificates, spec §11.3).
+	AKIMalformed bool
+
+	// SAN holds every name of the subjectAltName extension (2.5.29.17),
+	// or of the obsolete 2.5.29.7 when 2.5.29.17 is absent: Windows
+	// honours both (spec §11.1 item 6).
+	SAN []GeneralName
+	// HasSAN is true when either SAN extension is present.
+	HasSAN bool
+	// SANInvalid is true when a SAN extension is present but malformed,
+	// or holds a name with an embedded NUL (spec §11.1 item 6, chain27).
+	SANInvalid bool
+
+	// NameConstraints is the parsed name constraints extension, nil if
+	// absent.
+	NameConstraints *NameConstraints
+	// NameConstraintsInvalid is true when the extension does not parse.
+	NameConstraintsInvalid bool
+
+	// KeyID is the key identifier Windows computes
+	// (CERT_KEY_IDENTIFIER_PROP_ID): the subjectKeyIdentifier extension
+	// when present, otherwise the SHA-1 of the subjectPublicKey bits.
+	KeyID []byte
+	// EKU lists the extended key usage OIDs in dotted form; nil means any
+	// usage (no EKU extension, or anyExtendedKeyUsage listed). An EKU
+	// extension that does not parse gives an empty, non-nil list.
+	EKU []string
+
+	selfIssued bool
+}
+
+// AuthorityKeyID is the authorityKeyIdentifier extension (RFC 5280 4.2.1.1).
+type AuthorityKeyID struct {
+	KeyID []byte
+	// Issuer and Serial are authorityCertIssuer and
+	// authorityCertSerialNumber: with both, Windows looks for that exact
+	// certificate (CERT_TRUST_HAS_EXACT_MATCH_ISSUER).
+	Issuer []GeneralName
+	Serial *big.Int
+}
+
+// Subject returns the subject as an RFC 2253-like string ("CN=a, O=b").
+func (c *Certificate) Subject() string { return c.X.Subject.String() }
+
+// Issuer returns the issuer as an RFC 2253-like string.
+func (c *Certificate) Issuer() string { return c.X.Issuer.String() }
+
+// SerialHex returns the serial number as uppercase hex, the way certutil
+// prints it ("Cert Serial Number").
+func (c *Certificate) SerialHex() string {
+	if c.X.SerialNumber == nil {
+		return ""
+	}
+	b := c.X.SerialNumber.Bytes()
+	if c.X.SerialNumber.Sign() < 0 {
+		return "-" + strings.ToUpper(hex.EncodeToString(b))
+	}
+	if len(b) == 0 {
+		return "00"
+	}
+	return strings.ToUpper(hex.EncodeToString(b))
+}
+
+// Thumbprint returns the SHA-1 thumbprint as uppercase hex.
+func (c *Certificate) Thumbprint() string { return strings.ToUpper(hex.EncodeToString(c.SHA1[:])) }
+
+// IsSelfIssued reports whether subject and issuer are the same name
+// (compared as [NamesEqual] does). It is computed once, at parse time.
+func (c *Certificate) IsSelfIssued() bool { return c.selfIssued }
+
+// Equal reports whether two certificates have the same DER.
+func (c *Certificate) Equal(o *Certificate) bool {
+	return c == o || (c != nil && o != nil && c.SHA256 == o.SHA256)
+}
+
+// ParseError is returned when an input cannot be loaded as a certificate.
+type ParseError struct {
+	// Input names what was being read (a file name, "certificate 2 of
+	// bundle.pem", a URL).
+	Input string
+	// Field is the part of the DER that failed, when known
+	// ("subjectPublicKeyInfo", "validity", …).
+	Field string
+	// Err is the underlying error.
+	Err error
+}
+
+func (e *ParseError) Error() string {
+	in := e.Input
+	if in == "" {
+		in = "certificate"
+	}
+	if e.Field != "" {
+		return fmt.Sprintf("%s: cannot load certificate: %s: %v", in, e.Field, e.Err)
+	}
+	return fmt.Sprintf("%s: cannot load certificate: %v", in, e.Err)
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// ErrNotCertificate is wrapped by the error returned for input that holds no
+// certificate at all (an empty file, a PEM block of another type, text).
+var ErrNotCertificate = errors.New("not a certificate")
+
+// Parse parses one DER certificate. It tries crypto/x509 first and falls back
+// to the lenient parser for what Windows accepts and crypto/x509 does not.
+func Parse(der []byte) (*Certificate, error) {
+	x, err := x509.ParseCertificate(der)
+	var warnings []string
+	lenient := false
+	if err != nil {
+		var field string
+		var lerr error
+		x, field, lerr = parseLenient(der)
+		if lerr != nil {
+			if field == "" {
+				return nil, &ParseError{Err: lerr}
+			}
+			return nil, &ParseError{Field: field, Err: lerr}
+		}
+		lenient = true
+		warnings = append(warnings, "crypto/x509: "+err.Error())
+	}
+	c := &Certificate{X: x, Lenient: lenient, Warnings: warnings}
+	c.SHA1 = sha1.Sum(x.Raw)
+	c.SHA256 = sha256.Sum256(x.Raw)
+	c.parseExtensions()
+	c.selfIssued = NamesEqual(x.RawSubject, x.RawIssuer)
+	c.KeyID = keyIdentifier(x)
+	c.EKU = ekuOIDs(x)
+	return c, nil
+}
+
+// ParseAll parses every certificate in data, which may be one DER
+// certificate or PEM text with any number of CERTIFICATE blocks (other PEM
+// block types are skipped, as certutil does). input names the source in
+// errors.
+func ParseAll(data []byte, input string) ([]*Certificate, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, &ParseError{Input: input, Err: fmt.Errorf("%w: empty input", ErrNotCertificate)}
+	}
+	if !looksPEM(data) {
+		if data[0] != 0x30 {
+			return nil, &ParseError{Input: input, Err: fmt.Errorf("%w: neither PEM nor DER (first byte 0x%02x)", ErrNotCertificate, data[0])}
+		}
+		c, err := Parse(data)
+		if err != nil {
+			return nil, withInput(err, input)
+		}
+		return []*Certificate{c}, nil
+	}
+	var out []*Certificate
+	rest := data
+	var other []string
+	for n := 1; ; {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			break
+		}
+		if b.Type != "CERTIFICATE" && b.Type != "X509 CERTIFICATE" && b.Type != "TRUSTED CERTIFICATE" {
+			other = append(other, b.Type)
+			continue
+		}
+		c, err := Parse(b.Bytes)
+		if err != nil {
+			return nil, withInput(err, fmt.Sprintf("%s (certificate %d)", input, n))
+		}
+		out = append(out, c)
+		n++
+	}
+	if len(out) == 0 {
+		if len(other) > 0 {
+			return nil, &ParseError{Input: input, Err: fmt.Errorf("%w: PEM holds %s, no CERTIFICATE block", ErrNotCertificate, strings.Join(other, ", "))}
+		}
+		return nil, &ParseError{Input: input, Err: fmt.Errorf("%w: no PEM CERTIFICATE block could be decoded", ErrNotCertificate)}
+	}
+	return out, nil
+}
+
+// LoadFile reads a PEM bundle or a DER certificate from a file.
+func LoadFile(path string) ([]*Certificate, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, &ParseError{Input: path, Err: err}
+	}
+	if fi.IsDir() {
+		return nil, &ParseError{Input: path, Err: errors.New("is a directory, not a certificate file")}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &ParseError{Input: path, Err: err}
+	}
+	return ParseAll(data, path)
+}
+
+func looksPEM(data []byte) bool {
+	return bytes.Contains(data, []byte("-----BEGIN "))
+}
+
+func withInput(err error, input string) error {
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		cp := *pe
+		cp.Input = input
+		return &cp
+	}
+	return &ParseError{Input: input, Err: err}
+}

@@ -1,0 +1,263 @@
+package chain
+
+import (
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/winchain/winchain/certs"
+)
+
+// Store is an in-memory certificate store (an HCERTSTORE): certificates
+// indexed the ways the chain engine looks for an issuer, plus the CRLs that
+// Windows lets a store hold (the CA store can carry CRLs that the revocation
+// check finds by issuer before it goes to the network, spec §3.2). A Store is
+// safe for concurrent use.
+type Store struct {
+	mu        sync.RWMutex
+	name      string
+	certs     []*certs.Certificate
+	byHash    map[[32]byte]*certs.Certificate
+	bySubject map[string][]*certs.Certificate // key: normalised subject
+	byKeyID   map[string][]*certs.Certificate // key: SKI (or SHA-1 of the key when absent)
+	crls      []*x509.RevocationList
+}
+
+// NewStore returns an empty store. name is used in messages ("Root", "CA").
+func NewStore(name string, cs ...*certs.Certificate) *Store {
+	s := &Store{
+		name:      name,
+		byHash:    map[[32]byte]*certs.Certificate{},
+		bySubject: map[string][]*certs.Certificate{},
+		byKeyID:   map[string][]*certs.Certificate{},
+	}
+	for _, c := range cs {
+		s.Add(c)
+	}
+	return s
+}
+
+// Name returns the store's name.
+func (s *Store) Name() string {
+	if s == nil {
+		return ""
+	}
+	return s.name
+}
+
+// Add adds a certificate; a certificate already present is ignored. It
+// reports whether the certificate was new.
+func (s *Store) Add(c *certs.Certificate) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.byHash[c.SHA256]; ok {
+		return false
+	}
+	s.byHash[c.SHA256] = c
+	s.certs = append(s.certs, c)
+	k := subjectKey(c.X.RawSubject)
+	s.bySubject[k] = append(s.bySubject[k], c)
+	kid := string(KeyIdentifier(c))
+	s.byKeyID[kid] = append(s.byKeyID[kid], c)
+	return true
+}
+
+// AddCRL adds a CRL to the store.
+func (s *Store) AddCRL(crl *x509.RevocationList) {
+	s.mu.Lock()
+	s.crls = append(s.crls, crl)
+	s.mu.Unlock()
+}
+
+// Certificates returns the certificates in the order they were added.
+func (s *Store) Certificates() []*certs.Certificate {
+	if s == nil {
+		return nil
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return append([]*certs.Certificate(nil), s.certs...)
+}
+
+// CRLs returns the CRLs held by the store.
+func (s *Store) CRLs() []*x509.RevocationList {
+	if s == nil {
+		return nil
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return append([]*x509.RevocationList(nil), s.crls...)
+}
+
+// Contains reports whether the store holds this exact certificate.
+func (s *Store) Contains(c *certs.Certificate) bool {
+	if s == nil {
+		return false
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, ok := s.byHash[c.SHA256]
+	return ok
+}
+
+// Len returns the number of certificates.
+func (s *Store) Len() int {
+	if s == nil {
+		return 0
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.certs)
+}
+
+// IssuersOf returns the store's candidate issuers of c, by the rules of
+// [FindIssuers]. It makes Store an [IssuerSource].
+func (s *Store) IssuersOf(c *certs.Certificate) []Candidate {
+	if s == nil {
+		return nil
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.findIssuers(c)
+}
+
+func (s *Store) findIssuers(c *certs.Certificate) []Candidate {
+	var out []Candidate
+	aki := c.AKI
+	if aki != nil && aki.Serial != nil && len(aki.Issuer) > 0 {
+		for _, gn := range aki.Issuer {
+			if gn.Type != certs.NameDirectory {
+				continue
+			}
+			for _, cand := range s.bySubject[subjectKey(gn.Raw)] {
+				if cand.X.SerialNumber != nil && cand.X.SerialNumber.Cmp(aki.Serial) == 0 {
+					out = append(out, Candidate{Cert: cand, Match: HasExactMatchIssuer})
+				}
+			}
+		}
+		if len(out) > 0 || len(aki.KeyID) == 0 {
+			return out
+		}
+	}
+	if aki != nil && len(aki.KeyID) > 0 {
+		for _, cand := range s.byKeyID[string(aki.KeyID)] {
+			out = append(out, Candidate{Cert: cand, Match: HasKeyMatchIssuer})
+		}
+		return out
+	}
+	for _, cand := range s.bySubject[subjectKey(c.X.RawIssuer)] {
+		if certs.NamesEqual(cand.X.RawSubject, c.X.RawIssuer) {
+			out = append(out, Candidate{Cert: cand, Match: HasNameMatchIssuer})
+		}
+	}
+	return out
+}
+
+// KeyIdentifier returns the certificate's key identifier the way Windows
+// computes CERT_KEY_IDENTIFIER_PROP_ID (see certs.Certificate.KeyID).
+func KeyIdentifier(c *certs.Certificate) []byte { return c.KeyID }
+
+// subjectKey is a cheap bucket key for a DER name: the RFC 5280-prepared
+// string form, so that encodings differing only in case or string type share
+// a bucket; NamesEqual then decides.
+func subjectKey(raw []byte) string {
+	rdn, err := certs.ParseName(raw)
+	if err != nil {
+		return "raw:" + string(raw)
+	}
+	var b strings.Builder
+	for _, set := range rdn {
+		b.WriteByte('/')
+		for _, atv := range set {
+			b.WriteString(atv.Type.String())
+			b.WriteByte('=')
+			if s, ok := atv.Value.(string); ok {
+				b.WriteString(certs.PrepareString(s))
+			} else {
+				fmt.Fprint(&b, atv.Value)
+			}
+			b.WriteByte('+')
+		}
+	}
+	return b.String()
+}
+
+// LoadStoreFiles reads PEM bundles or DER certificates into a new store.
+// Errors name the file.
+func LoadStoreFiles(name string, paths ...string) (*Store, error) {
+	s := NewStore(name)
+	for _, p := range paths {
+		cs, err := certs.LoadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			s.Add(c)
+		}
+	}
+	return s, nil
+}
+
+// LoadCRLFile reads a CRL (PEM "X509 CRL" blocks or DER) from a file.
+func LoadCRLFile(path string) ([]*x509.RevocationList, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, &InputError{Input: path, Err: err}
+	}
+	if fi.IsDir() {
+		return nil, &InputError{Input: path, Err: errors.New("is a directory, not a CRL file")}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &InputError{Input: path, Err: err}
+	}
+	return ParseCRLs(data, path)
+}
+
+// ParseCRLs parses one DER CRL or every "X509 CRL" PEM block in data.
+func ParseCRLs(data []byte, input string) ([]*x509.RevocationList, error) {
+	if !strings.Contains(string(data), "-----BEGIN ") {
+		crl, err := x509.ParseRevocationList(data)
+		if err != nil {
+			return nil, &InputError{Input: input, Err: fmt.Errorf("not a CRL: %w", err)}
+		}
+		return []*x509.RevocationList{crl}, nil
+	}
+	var out []*x509.RevocationList
+	rest := data
+	for n := 1; ; n++ {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			break
+		}
+		if b.Type != "X509 CRL" {
+			continue
+		}
+		crl, err := x509.ParseRevocationList(b.Bytes)
+		if err != nil {
+			return nil, &InputError{Input: fmt.Sprintf("%s (CRL %d)", input, n), Err: err}
+		}
+		out = append(out, crl)
+	}
+	if len(out) == 0 {
+		return nil, &InputError{Input: input, Err: errors.New("no X509 CRL PEM block")}
+	}
+	return out, nil
+}
+
+// InputError reports input the engine cannot use (a file that is not a
+// certificate or CRL, a bad parameter). Validation findings are never
+// errors: they are trust-status bits.
+type InputError struct {
+	Input string
+	Err   error
+}
+
+func (e *InputError) Error() string { return e.Input + ": " + e.Err.Error() }
+
+func (e *InputError) Unwrap() error { return e.Err }

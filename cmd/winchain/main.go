@@ -1,0 +1,63 @@
+// Command winchain replays what Windows CryptoAPI does when it validates a
+// certificate chain (CertGetCertificateChain + CertVerifyCertificateChainPolicy,
+// with the Cryptnet URL cache under them), offline and on a clock you control.
+//
+// Usage:
+//
+//	winchain verify [flags] CERT
+//	winchain urlcache --cache-dir DIR [list | delete URL | delete crl | delete ocsp | delete '*'] [--json]
+//
+// The flags and JSON fields are a contract (spec/cli.md): they are extended,
+// never renamed. Exit status: 0 success, 1 the check failed, 2 bad usage or
+// input, with one line on stderr that names the input.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+)
+
+// command is one winchain subcommand. run returns the process exit status.
+type command struct {
+	summary string
+	run     func(args []string, stdout, stderr io.Writer) int
+}
+
+// commands is filled by the init functions of the files that implement them,
+// so each subcommand lives in its own file.
+var commands = map[string]command{}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stderr)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "winchain: unknown command %q (run 'winchain help')\n", args[0])
+		return 2
+	}
+	return cmd.run(args[1:], stdout, stderr)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: winchain COMMAND [flags] [args]")
+	fmt.Fprintln(w, "commands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	}
+}

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/winchain/winchain/chain"
+)
+
+// The JSON shapes of spec/cli.md. Field names are a contract.
+
+type jsonTrustStatus struct {
+	ErrorStatus string   `json:"errorStatus"`
+	InfoStatus  string   `json:"infoStatus"`
+	Errors      []string `json:"errors"`
+	Info        []string `json:"info"`
+}
+
+type jsonRevocation struct {
+	Result string `json:"result"`
+	Source string `json:"source"`
+	URL    string `json:"url"`
+	From   string `json:"from"`
+}
+
+type jsonElement struct {
+	Subject     string          `json:"subject"`
+	Issuer      string          `json:"issuer"`
+	Serial      string          `json:"serial"`
+	SHA1        string          `json:"sha1"`
+	TrustStatus jsonTrustStatus `json:"trustStatus"`
+	Revocation  jsonRevocation  `json:"revocation"`
+	Source      string          `json:"source,omitempty"`
+	Detail      []string        `json:"detail,omitempty"`
+}
+
+type jsonChain struct {
+	TrustStatus jsonTrustStatus `json:"trustStatus"`
+	Elements    []jsonElement   `json:"elements"`
+}
+
+type jsonPolicy struct {
+	Name         string `json:"name"`
+	Error        string `json:"error"`
+	ErrorName    string `json:"errorName"`
+	ChainIndex   int    `json:"chainIndex"`
+	ElementIndex int    `json:"elementIndex"`
+}
+
+type jsonRetrieval struct {
+	URL   string `json:"url"`
+	Kind  string `json:"kind"`
+	From  string `json:"from"`
+	OK    bool   `json:"ok"`
+	Error string `json:"error,omitempty"`
+}
+
+type jsonResult struct {
+	Time               string          `json:"time"`
+	TrustStatus        jsonTrustStatus `json:"trustStatus"`
+	Chains             []jsonChain     `json:"chains"`
+	LowerQualityChains []jsonChain     `json:"lowerQualityChains"`
+	Policy             jsonPolicy      `json:"policy"`
+	Retrievals         []jsonRetrieval `json:"retrievals"`
+	LimitsHit          []string        `json:"limitsHit,omitempty"`
+}
+
+func trustJSON(t chain.TrustStatus) jsonTrustStatus {
+	j := jsonTrustStatus{
+		ErrorStatus: fmt.Sprintf("0x%08X", uint32(t.ErrorStatus)),
+		InfoStatus:  fmt.Sprintf("0x%08X", uint32(t.InfoStatus)),
+		Errors:      t.ErrorStatus.Names(),
+		Info:        t.InfoStatus.Names(),
+	}
+	if j.Errors == nil {
+		j.Errors = []string{}
+	}
+	if j.Info == nil {
+		j.Info = []string{}
+	}
+	return j
+}
+
+func chainJSON(sc *chain.SimpleChain) jsonChain {
+	jc := jsonChain{TrustStatus: trustJSON(sc.TrustStatus), Elements: []jsonElement{}}
+	for _, el := range sc.Elements {
+		je := jsonElement{
+			Subject:     el.Cert.Subject(),
+			Issuer:      el.Cert.Issuer(),
+			Serial:      el.Cert.SerialHex(),
+			SHA1:        el.Cert.Thumbprint(),
+			TrustStatus: trustJSON(el.TrustStatus),
+			Revocation:  jsonRevocation{Result: "not-checked"},
+			Source:      el.Source,
+			Detail:      el.Detail,
+		}
+		if r := el.Revocation; r != nil {
+			je.Revocation = jsonRevocation{Result: r.Result, Source: r.Source, URL: r.URL, From: r.From}
+		}
+		jc.Elements = append(jc.Elements, je)
+	}
+	return jc
+}
+
+// JSON returns the result in the shape of spec/cli.md.
+func (r *verifyResult) JSON() jsonResult {
+	cc := r.Context
+	out := jsonResult{
+		Time:               cc.Time.UTC().Format(time.RFC3339),
+		TrustStatus:        trustJSON(cc.TrustStatus),
+		Chains:             []jsonChain{},
+		LowerQualityChains: []jsonChain{},
+		Retrievals:         []jsonRetrieval{},
+		LimitsHit:          cc.Build.LimitsHit,
+	}
+	for _, sc := range cc.Chains {
+		out.Chains = append(out.Chains, chainJSON(sc))
+	}
+	for _, rr := range cc.Retrievals {
+		out.Retrievals = append(out.Retrievals, jsonRetrieval{
+			URL: rr.URL, Kind: string(rr.Kind), From: string(rr.From), OK: rr.OK, Error: rr.ErrorText(),
+		})
+	}
+	for _, lc := range cc.LowerQualityChains {
+		for _, sc := range lc.Chains {
+			out.LowerQualityChains = append(out.LowerQualityChains, chainJSON(sc))
+		}
+	}
+	out.Policy = jsonPolicy{
+		Name:         r.Policy.Policy.String(),
+		Error:        fmt.Sprintf("0x%08X", uint32(r.Policy.Error)),
+		ErrorName:    r.Policy.Error.Name(),
+		ChainIndex:   r.Policy.ChainIndex,
+		ElementIndex: r.Policy.ElementIndex,
+	}
+	return out
+}
+
+// WriteText prints the result for a Windows admin: each element with its
+// subject, issuer and status names, then the policy verdict.
+func (r *verifyResult) WriteText(w io.Writer) {
+	cc := r.Context
+	fmt.Fprintf(w, "Validation time: %s   Machine clock: %s\n\n", cc.Time.UTC().Format(time.RFC3339), cc.Now.UTC().Format(time.RFC3339))
+	for ci, sc := range cc.Chains {
+		fmt.Fprintf(w, "Chain %d (%d elements, %s):\n", ci, len(sc.Elements), sc.End)
+		for ei, el := range sc.Elements {
+			fmt.Fprintf(w, "  [%d] Subject: %s\n", ei, el.Cert.Subject())
+			fmt.Fprintf(w, "      Issuer:  %s\n", el.Cert.Issuer())
+			fmt.Fprintf(w, "      Serial:  %s   Cert Hash(sha1): %s   Found in: %s\n", el.Cert.SerialHex(), el.Cert.Thumbprint(), el.Source)
+			fmt.Fprintf(w, "      CertContext[%d][%d]: dwInfoStatus=%x dwErrorStatus=%x\n", ci, ei, uint32(el.TrustStatus.InfoStatus), uint32(el.TrustStatus.ErrorStatus))
+			if el.TrustStatus.ErrorStatus != 0 {
+				fmt.Fprintf(w, "      Errors:  %s\n", el.TrustStatus.ErrorStatus)
+			}
+			if el.TrustStatus.InfoStatus != 0 {
+				fmt.Fprintf(w, "      Info:    %s\n", el.TrustStatus.InfoStatus)
+			}
+			for _, d := range el.Detail {
+				fmt.Fprintf(w, "      Why:     %s\n", d)
+			}
+			if rv := el.Revocation; rv != nil {
+				fmt.Fprintf(w, "      Revocation: %s", rv.Result)
+				if rv.Source != "" {
+					fmt.Fprintf(w, " (%s from %s, %s)", rv.Source, rv.From, rv.URL)
+				}
+				fmt.Fprintln(w)
+			}
+		}
+	}
+	fmt.Fprintf(w, "\nChainContext.dwErrorStatus = 0x%x (%s)\n", uint32(cc.TrustStatus.ErrorStatus), cc.TrustStatus.ErrorStatus)
+	fmt.Fprintf(w, "ChainContext.dwInfoStatus = 0x%x (%s)\n", uint32(cc.TrustStatus.InfoStatus), cc.TrustStatus.InfoStatus)
+	if len(cc.Build.LimitsHit) > 0 {
+		fmt.Fprintf(w, "Path building stopped at a limit: %s\n", strings.Join(cc.Build.LimitsHit, ", "))
+	}
+	if len(cc.Retrievals) > 0 {
+		fmt.Fprintln(w, "\nURL retrievals:")
+		for _, rr := range cc.Retrievals {
+			status := "ok"
+			if !rr.OK {
+				status = "FAILED " + rr.ErrorText()
+			}
+			fmt.Fprintf(w, "  %-9s %-12s %-8s %s\n", rr.Kind, rr.From, status, rr.URL)
+		}
+	}
+	if r.RevocationOff != "" {
+		fmt.Fprintf(w, "Revocation: not checked (%s)\n", r.RevocationOff)
+	}
+	if len(cc.LowerQualityChains) > 0 {
+		fmt.Fprintf(w, "Lower-quality chains: %d\n", len(cc.LowerQualityChains))
+	}
+	fmt.Fprintln(w)
+	st := r.Policy
+	if st.OK() {
+		fmt.Fprintf(w, "Policy %s: passed (0x00000000)\n", st.Policy)
+		return
+	}
+	fmt.Fprintf(w, "Policy %s: FAILED %s at chain %d, element %d: %s\n", st.Policy, st.Error, st.ChainIndex, st.ElementIndex, st.Detail)
+}

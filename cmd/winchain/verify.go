@@ -1,0 +1,344 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/winchain/winchain/certs"
+	"github.com/winchain/winchain/chain"
+	"github.com/winchain/winchain/clock"
+)
+
+func init() {
+	commands["verify"] = command{
+		summary: "build and check a chain like CertGetCertificateChain + CertVerifyCertificateChainPolicy",
+		run:     runVerify,
+	}
+}
+
+// multiFlag is a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// usageError is bad usage or input: exit status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// verifyOptions are the parsed `winchain verify` flags (spec/cli.md).
+type verifyOptions struct {
+	at, now                               string
+	roots, cas, extras, disallowed, crls  multiFlag
+	exclusiveRoots                        multiFlag
+	exclusiveCA                           bool
+	revocation                            string
+	revocationSet                         bool
+	cacheOnly, noAIA, cacheOnlyURLs       bool
+	cacheDir, netFile                     string
+	policy, policyFlags, serverName, auth string
+	sslChecks                             string
+	usages                                multiFlag
+	usageMatch                            string
+	lowerQuality                          bool
+	jsonOut                               bool
+	cert                                  string
+}
+
+func newVerifyFlags(o *verifyOptions, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.at, "at", "", "validation time (pTime), RFC 3339; default now")
+	fs.StringVar(&o.now, "now", "", "machine clock for cache and revocation freshness, RFC 3339; default --at")
+	fs.Var(&o.roots, "root", "Root store certificates (PEM bundle or DER); repeatable")
+	fs.Var(&o.cas, "ca", "intermediate (CA) store certificates; repeatable")
+	fs.Var(&o.extras, "extra", "additional store (hAdditionalStore); repeatable")
+	fs.Var(&o.disallowed, "disallowed", "Disallowed store certificates; repeatable")
+	fs.Var(&o.crls, "crl", "CRLs (PEM or DER) placed in the CA store; repeatable")
+	fs.Var(&o.exclusiveRoots, "exclusive-root", "exclusive trust anchors (hExclusiveRoot); the Root store is then ignored; repeatable")
+	fs.BoolVar(&o.exclusiveCA, "exclusive-ca", false, "CERT_CHAIN_EXCLUSIVE_ENABLE_CA_FLAG: a CA in --exclusive-root is an anchor")
+	fs.StringVar(&o.revocation, "revocation", "chain-exclude-root", "none, end, chain, chain-exclude-root")
+	fs.BoolVar(&o.cacheOnly, "cache-only", false, "revocation from the caches only (CERT_CHAIN_REVOCATION_CHECK_CACHE_ONLY)")
+	fs.BoolVar(&o.noAIA, "no-aia", false, "never fetch issuers through AIA (CERT_CHAIN_DISABLE_AIA)")
+	fs.BoolVar(&o.cacheOnlyURLs, "cache-only-urls", false, "AIA from the caches only (CERT_CHAIN_CACHE_ONLY_URL_RETRIEVAL)")
+	fs.StringVar(&o.cacheDir, "cache-dir", "", "on-disk URL cache in the CryptnetUrlCache layout")
+	fs.StringVar(&o.netFile, "net", "", "simulated network file (JSON or YAML)")
+	fs.StringVar(&o.policy, "policy", "base", "base, ssl, basic-constraints")
+	fs.StringVar(&o.policyFlags, "policy-flags", "0", "CERT_CHAIN_POLICY_* ignore flags, hex (e.g. 0x10)")
+	fs.StringVar(&o.serverName, "server-name", "", "host name to match under --policy ssl")
+	fs.StringVar(&o.auth, "auth", "server", "server or client (--policy ssl)")
+	fs.StringVar(&o.sslChecks, "ssl-checks", "0", "SECURITY_FLAG_IGNORE_* checks to skip, hex (e.g. 0x100)")
+	fs.Var(&o.usages, "usage", "requested EKU OID; repeatable")
+	fs.StringVar(&o.usageMatch, "usage-match", "and", "and, or")
+	fs.BoolVar(&o.lowerQuality, "lower-quality", false, "also return lower-quality chains (CERT_CHAIN_RETURN_LOWER_QUALITY_CONTEXTS)")
+	fs.BoolVar(&o.jsonOut, "json", false, "print the result as JSON")
+	return fs
+}
+
+// parseInterleaved parses flags that may come before or after positional
+// arguments, as users type them.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+func runVerify(args []string, stdout, stderr io.Writer) int {
+	var o verifyOptions
+	fs := newVerifyFlags(&o, stderr)
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2 // the flag package already printed the problem
+	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "revocation" {
+			o.revocationSet = true
+		}
+	})
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "winchain verify: want exactly one certificate file (usage: winchain verify [flags] CERT)")
+		return 2
+	}
+	o.cert = pos[0]
+	res, err := verify(context.Background(), &o)
+	if err != nil {
+		fmt.Fprintln(stderr, "winchain verify: "+err.Error())
+		return 2
+	}
+	if o.jsonOut {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res.JSON()); err != nil {
+			fmt.Fprintln(stderr, "winchain verify: "+err.Error())
+			return 2
+		}
+	} else {
+		res.WriteText(stdout)
+	}
+	if !res.Policy.OK() {
+		return 1
+	}
+	return 0
+}
+
+// verifyResult is what one verify run produced.
+type verifyResult struct {
+	Context       *chain.ChainContext
+	Policy        chain.PolicyStatus
+	RevocationOff string // why revocation was not checked, when it was not
+}
+
+func parseTime(flagName, v string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, usagef("--%s %q: not an RFC 3339 time (example: 2026-11-24T09:00:00Z)", flagName, v)
+	}
+	return t, nil
+}
+
+func parseHex(flagName, v string) (uint32, error) {
+	s := strings.TrimPrefix(strings.TrimPrefix(v, "0x"), "0X")
+	n, err := strconv.ParseUint(s, 16, 32)
+	if err != nil {
+		return 0, usagef("--%s %q: not a hex number (example: 0x10)", flagName, v)
+	}
+	return uint32(n), nil
+}
+
+func loadStore(name string, files []string) (*chain.Store, error) {
+	if len(files) == 0 {
+		return nil, nil
+	}
+	return chain.LoadStoreFiles(name, files...)
+}
+
+// buildVerify turns the options into engine config, params and policy.
+func buildVerify(o *verifyOptions) (chain.Config, chain.Params, chain.Policy, chain.PolicyPara, *certs.Certificate, error) {
+	var cfg chain.Config
+	var p chain.Params
+	var para chain.PolicyPara
+	fail := func(err error) (chain.Config, chain.Params, chain.Policy, chain.PolicyPara, *certs.Certificate, error) {
+		return cfg, p, 0, para, nil, err
+	}
+	var at, now time.Time
+	var err error
+	if o.at != "" {
+		if at, err = parseTime("at", o.at); err != nil {
+			return fail(err)
+		}
+	}
+	if o.now != "" {
+		if now, err = parseTime("now", o.now); err != nil {
+			return fail(err)
+		}
+	}
+	switch {
+	case !now.IsZero():
+		cfg.Clock = clock.Fixed(now)
+	case !at.IsZero():
+		cfg.Clock = clock.Fixed(at)
+	default:
+		cfg.Clock = clock.System()
+	}
+	p.Time = at
+
+	var policy chain.Policy
+	switch strings.ToLower(o.policy) {
+	case "base":
+		policy = chain.PolicyBase
+	case "ssl":
+		policy = chain.PolicySSL
+	case "basic-constraints":
+		policy = chain.PolicyBasicConstraints
+	default:
+		return fail(usagef("--policy %q: want base, ssl or basic-constraints", o.policy))
+	}
+	pf, err := parseHex("policy-flags", o.policyFlags)
+	if err != nil {
+		return fail(err)
+	}
+	para.Flags = chain.PolicyFlags(pf)
+	sc, err := parseHex("ssl-checks", o.sslChecks)
+	if err != nil {
+		return fail(err)
+	}
+	para.SSLChecks = chain.SSLChecks(sc)
+	para.ServerName = o.serverName
+	switch strings.ToLower(o.auth) {
+	case "server":
+		para.AuthType = chain.AuthServer
+	case "client":
+		para.AuthType = chain.AuthClient
+	default:
+		return fail(usagef("--auth %q: want server or client", o.auth))
+	}
+	switch strings.ToLower(o.usageMatch) {
+	case "and":
+		p.UsageMatch = chain.UsageMatchAnd
+	case "or":
+		p.UsageMatch = chain.UsageMatchOr
+	default:
+		return fail(usagef("--usage-match %q: want and or or", o.usageMatch))
+	}
+	for _, u := range o.usages {
+		if !isOID(u) {
+			return fail(usagef("--usage %q: not a dotted OID (example: 1.3.6.1.5.5.7.3.1)", u))
+		}
+	}
+	p.Usage = o.usages
+	switch o.revocation {
+	case "none", "end", "chain", "chain-exclude-root":
+	default:
+		return fail(usagef("--revocation %q: want none, end, chain or chain-exclude-root", o.revocation))
+	}
+	if o.lowerQuality {
+		p.Flags |= chain.ReturnLowerQualityContexts
+	}
+	if o.noAIA {
+		p.Flags |= chain.DisableAIA
+	}
+	if o.cacheOnlyURLs {
+		p.Flags |= chain.CacheOnlyURLRetrieval
+	}
+	if err := notYetSupported(o); err != nil {
+		return fail(err)
+	}
+
+	if cfg.Root, err = loadStore("Root", o.roots); err != nil {
+		return fail(err)
+	}
+	if cfg.CA, err = loadStore("CA", o.cas); err != nil {
+		return fail(err)
+	}
+	if cfg.Disallowed, err = loadStore("Disallowed", o.disallowed); err != nil {
+		return fail(err)
+	}
+	if cfg.ExclusiveRoot, err = loadStore("Exclusive root", o.exclusiveRoots); err != nil {
+		return fail(err)
+	}
+	cfg.ExclusiveCATrust = o.exclusiveCA
+	for _, f := range o.crls {
+		crls, err := chain.LoadCRLFile(f)
+		if err != nil {
+			return fail(err)
+		}
+		if cfg.CA == nil {
+			cfg.CA = chain.NewStore("CA")
+		}
+		for _, c := range crls {
+			cfg.CA.AddCRL(c)
+		}
+	}
+	extra, err := loadStore("Additional", o.extras)
+	if err != nil {
+		return fail(err)
+	}
+	leafs, err := certs.LoadFile(o.cert)
+	if err != nil {
+		return fail(err)
+	}
+	if len(leafs) > 1 {
+		// In a PEM bundle the first certificate is verified and the rest go
+		// to the additional store (spec/cli.md).
+		if extra == nil {
+			extra = chain.NewStore("Additional")
+		}
+		for _, c := range leafs[1:] {
+			extra.Add(c)
+		}
+	}
+	p.Additional = extra
+	return cfg, p, policy, para, leafs[0], nil
+}
+
+func isOID(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) < 2 {
+		return false
+	}
+	for _, p := range parts {
+		if _, err := strconv.ParseUint(p, 10, 32); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+func verify(ctx context.Context, o *verifyOptions) (*verifyResult, error) {
+	cfg, p, policy, para, leaf, err := buildVerify(o)
+	if err != nil {
+		return nil, err
+	}
+	e := chain.NewEngine(cfg)
+	cc, err := e.GetChain(ctx, leaf, p)
+	if err != nil {
+		return nil, err
+	}
+	res := &verifyResult{Context: cc, Policy: chain.VerifyPolicy(cc, policy, para)}
+	if o.revocation != "none" {
+		res.RevocationOff = "revocation checking is not yet supported by this build"
+	}
+	return res, nil
+}
