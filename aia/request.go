@@ -1,7 +1,3 @@
-// Package aia retrieves missing issuer certificates through the Authority
-// Information Access caIssuers URLs of a certificate, with Windows' rules
-// and limits (spec §6). Its Source plugs into the chain engine as an issuer
-// fetcher; every retrieval goes through cache.Retriever.
 package aia
 
 import (
@@ -26,4 +22,15 @@ type Request struct {
 	// Retrievals is the retrieval log: a source appends one entry per URL
 	// it considered (retrieved, served from a cache, skipped or refused).
 	Retrievals []*cache.Result
+
+	// Timeout is dwUrlRetrievalTimeout of the build, for each AIA URL.
+	// Zero means the Retriever's URLRetrievalTimeout (15 s).
+	Timeout time.Duration
+	// CacheResync is pftCacheResync (CERT_CHAIN_PARA): cached AIA objects
+	// downloaded before it are not used. Zero means none.
+	CacheResync time.Time
+	// LimitsHit names each AIA limit that cut the retrieval short in this
+	// build, e.g. "MaxAIAUrlRetrievalCountPerChain (3)", once each, for the
+	// engine's BuildReport.LimitsHit.
+	LimitsHit []string
 }

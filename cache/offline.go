@@ -248,3 +248,16 @@ func (d diskOffline) remove(url string) error {
 	}
 	return err
 }
+
+// Clone returns an independent copy of the records, so a simulation can
+// split one machine's service state into two (one part of a fleet restarts
+// its app, the other does not).
+func (s *OfflineState) Clone() *OfflineState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := &OfflineState{recs: make(map[string]OfflineRecord, len(s.recs))}
+	for k, v := range s.recs {
+		c.recs[k] = v
+	}
+	return c
+}

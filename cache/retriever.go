@@ -723,3 +723,22 @@ func (r *Retriever) count(f func(*Stats)) {
 	f(&r.stats)
 	r.mu.Unlock()
 }
+
+// Fork returns a new Retriever for cfg that starts with a copy of r's memory
+// cache: the same process state, continuing independently. Simulations use
+// it when part of a fleet that shared one state takes a different path
+// (some clients flush their disk cache, others do not). cfg usually names
+// another DiskDir (a copy of r's) and its own OfflineState.
+func (r *Retriever) Fork(cfg Config) (*Retriever, error) {
+	f, err := NewRetriever(cfg)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, e := range r.mem {
+		cp := *e
+		f.mem[k] = &cp
+	}
+	return f, nil
+}

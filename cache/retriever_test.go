@@ -540,3 +540,35 @@ func TestContentKind(t *testing.T) {
 		t.Errorf("PEM CRL: %q", got)
 	}
 }
+
+// Clone splits service-scoped offline records: changes to one copy do not
+// show in the other.
+func TestOfflineState_Clone(t *testing.T) {
+	clk := clock.NewManual(t0)
+	model, err := cache.OfflinePreset("service-backoff")
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := cache.NewOfflineState()
+	r, err := cache.NewRetriever(cache.Config{Clock: clk, Offline: model, OfflineState: state})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Retrieve(context.Background(), "http://down.example.test/a.crl", cache.KindCRL, cache.Options{OfflineCheck: true}); err == nil {
+		t.Fatal("want an offline failure")
+	}
+	if n := len(state.Records()); n != 1 {
+		t.Fatalf("want 1 record, got %d", n)
+	}
+	cp := state.Clone()
+	r2, err := cache.NewRetriever(cache.Config{Clock: clk, Offline: model, OfflineState: cp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r2.Retrieve(context.Background(), "http://down.example.test/b.crl", cache.KindCRL, cache.Options{OfflineCheck: true}); err == nil {
+		t.Fatal("want an offline failure")
+	}
+	if len(cp.Records()) != 2 || len(state.Records()) != 1 {
+		t.Fatalf("clone shares records: clone %d, original %d", len(cp.Records()), len(state.Records()))
+	}
+}

@@ -99,16 +99,21 @@ func (c *Certificate) Subject() string { return c.X.Subject.String() }
 // Issuer returns the issuer as an RFC 2253-like string.
 func (c *Certificate) Issuer() string { return c.X.Issuer.String() }
 
-// SerialHex returns the serial number as uppercase hex, the way certutil
-// prints it ("Cert Serial Number").
+// SerialHex returns the serial number as uppercase hex. A negative serial
+// (which Windows loads, spec §11.3) prints as its two's-complement bytes, as
+// stored in the certificate.
 func (c *Certificate) SerialHex() string {
-	if c.X.SerialNumber == nil {
+	n := c.X.SerialNumber
+	if n == nil {
 		return ""
 	}
-	b := c.X.SerialNumber.Bytes()
-	if c.X.SerialNumber.Sign() < 0 {
-		return "-" + strings.ToUpper(hex.EncodeToString(b))
+	if n.Sign() < 0 {
+		// Two's complement in the fewest whole bytes.
+		size := (n.BitLen() + 8) / 8
+		mod := new(big.Int).Lsh(big.NewInt(1), uint(size*8))
+		return strings.ToUpper(hex.EncodeToString(new(big.Int).Add(mod, n).Bytes()))
 	}
+	b := n.Bytes()
 	if len(b) == 0 {
 		return "00"
 	}
@@ -165,7 +170,8 @@ func Parse(der []byte) (*Certificate, error) {
 	if err != nil {
 		var field string
 		var lerr error
-		x, field, lerr = parseLenient(der)
+		var lw []string
+		x, lw, field, lerr = parseLenientWarnings(der)
 		if lerr != nil {
 			if field == "" {
 				return nil, &ParseError{Err: lerr}
@@ -174,6 +180,7 @@ func Parse(der []byte) (*Certificate, error) {
 		}
 		lenient = true
 		warnings = append(warnings, "crypto/x509: "+err.Error())
+		warnings = append(warnings, lw...)
 	}
 	c := &Certificate{X: x, Lenient: lenient, Warnings: warnings}
 	c.SHA1 = sha1.Sum(x.Raw)

@@ -335,7 +335,8 @@ func (p *lenientParser) parseTBS(x *x509.Certificate, tbsRaw cryptobyte.String, 
 		p.processExtensions(x)
 	}
 	if !tbs.Empty() {
-		return "tbsCertificate", errors.New("trailing data in TBSCertificate")
+		// crypto/x509 ignores this too (RFC 5280 §4.1 extensibility).
+		p.warn("tbsCertificate: %d bytes after the extensions ignored", len(tbs))
 	}
 	return "", nil
 }
@@ -607,17 +608,17 @@ func parseDSAPublicKey(ai algorithmIdentifier, data []byte) (*dsa.PublicKey, err
 	return k, nil
 }
 
-// parseNameLenient decodes a Name. encoding/asn1 is tried first so that the
-// result matches crypto/x509 for ordinary names; when it refuses (a NUL in a
-// PrintableString, invalid UTF-8, a string type it does not know) the RDNs
-// are read by hand and every string type is accepted (spec §11.3).
+// parseNameLenient decodes a Name, accepting every string type and any bytes
+// in it (a NUL in a PrintableString, invalid UTF-8: spec §11.3; Windows keeps
+// the bytes, CERT_RDN_VALUE_BLOB).
+//
+// The RDNs are read with cryptobyte rather than encoding/asn1 first: for
+// every name crypto/x509 accepts this gives exactly its result (T61String as
+// Latin-1, BMPString as UTF-16, as x509's parseName does), whereas
+// encoding/asn1 keeps T61 bytes raw and turns string types it does not know
+// (UniversalString) into nil values.
 func parseNameLenient(raw []byte) (pkix.Name, error) {
 	var name pkix.Name
-	var rdns pkix.RDNSequence
-	if rest, err := asn1.Unmarshal(raw, &rdns); err == nil && len(rest) == 0 {
-		name.FillFromRDNSequence(&rdns)
-		return name, nil
-	}
 	rdns, err := parseRDNSequenceLenient(raw)
 	if err != nil {
 		return name, err

@@ -75,8 +75,7 @@ func (g GeneralName) String() string {
 	case NameIP:
 		return "IP Address=" + net.IP(g.Raw).String()
 	case NameDirectory:
-		var rdn pkix.RDNSequence
-		if _, err := asn1.Unmarshal(g.Raw, &rdn); err == nil {
+		if rdn, err := ParseName(g.Raw); err == nil {
 			var n pkix.Name
 			n.FillFromRDNSequence(&rdn)
 			return "Directory Address=" + n.String()
@@ -164,11 +163,17 @@ func (c *Certificate) parseExtensions() {
 	var san, sanObsolete []byte
 	for _, e := range c.X.Extensions {
 		switch {
+		// The first of duplicate extensions counts, as CertFindExtension
+		// returns the first.
 		case e.Id.Equal(OIDSubjectAltName):
-			san = e.Value
+			if san == nil {
+				san = e.Value
+			}
 			c.HasSAN = true
 		case e.Id.Equal(OIDSubjectAltNameObsolete):
-			sanObsolete = e.Value
+			if sanObsolete == nil {
+				sanObsolete = e.Value
+			}
 			c.HasSAN = true
 		case e.Id.Equal(OIDAuthorityKeyID):
 			aki, err := parseAKI(e.Value)
@@ -328,11 +333,12 @@ func NamesEqual(a, b []byte) bool {
 	if bytes.Equal(a, b) {
 		return true
 	}
-	var ra, rb pkix.RDNSequence
-	if rest, err := asn1.Unmarshal(a, &ra); err != nil || len(rest) != 0 {
+	ra, err := ParseName(a)
+	if err != nil {
 		return false
 	}
-	if rest, err := asn1.Unmarshal(b, &rb); err != nil || len(rest) != 0 {
+	rb, err := ParseName(b)
+	if err != nil {
 		return false
 	}
 	if len(ra) != len(rb) {
@@ -380,17 +386,11 @@ func PrepareString(s string) string {
 	return strings.ToLower(strings.Join(f, " "))
 }
 
-// ParseName decodes a DER Name into RDNs (for directoryName constraints).
+// ParseName decodes a DER Name into RDNs, leniently: any string type, a
+// NUL inside a PrintableString (spec §11.3), T61 read as Latin-1, as the
+// lenient certificate parser does.
 func ParseName(der []byte) (pkix.RDNSequence, error) {
-	var rdn pkix.RDNSequence
-	rest, err := asn1.Unmarshal(der, &rdn)
-	if err != nil {
-		return nil, err
-	}
-	if len(rest) != 0 {
-		return nil, errors.New("trailing data after Name")
-	}
-	return rdn, nil
+	return parseRDNSequenceLenient(der)
 }
 
 var (

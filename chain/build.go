@@ -62,8 +62,10 @@ type builder struct {
 	hasFresh   bool
 }
 
-func (b *builder) hitLimit(name string, v int) {
-	s := fmt.Sprintf("%s (%d)", name, v)
+func (b *builder) hitLimit(name string, v int) { b.addLimit(fmt.Sprintf("%s (%d)", name, v)) }
+
+// addLimit records a limit or a reason the build stopped short, once.
+func (b *builder) addLimit(s string) {
 	if b.limited == nil {
 		b.limited = map[string]bool{}
 	}
@@ -202,7 +204,7 @@ func (b *builder) extend(ctx context.Context, p *rawPath) {
 	}
 	if b.report.Iterations >= b.e.cfg.MaxBuildIterations || ctx.Err() != nil {
 		if ctx.Err() != nil {
-			b.hitLimit("context: "+ctx.Err().Error(), 0)
+			b.addLimit("context: " + ctx.Err().Error())
 		} else {
 			b.hitLimit("MaxBuildIterations", b.e.cfg.MaxBuildIterations)
 		}
@@ -270,7 +272,7 @@ func (b *builder) run(ctx context.Context, leaf *certs.Certificate) (*ChainConte
 	if b.e.cfg.Revocation != nil {
 		b.checkRevocation(ctx, best)
 	} else if b.p.Flags&revocationScopeFlags != 0 {
-		b.hitLimit("revocation requested but the engine has no revocation checker", 0)
+		b.addLimit("revocation requested but the engine has no revocation checker")
 	}
 	cc := &ChainContext{Time: b.p.Time, Now: b.now, Candidates: chains, Retrievals: b.retrievals}
 	cc.HasRevocationFreshnessTime, cc.RevocationFreshnessTime = b.hasFresh, b.fresh

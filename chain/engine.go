@@ -317,3 +317,29 @@ func (e *Engine) GetChain(ctx context.Context, cert *certs.Certificate, p Params
 	b := &builder{e: e, p: p, now: now}
 	return b.run(ctx, cert)
 }
+
+// Fork returns a new engine for cfg that starts with a copy of e's engine
+// cache (signature results and remembered issuers): the same process,
+// continuing independently. Simulations use it to split a group of clients
+// that shared one state.
+func (e *Engine) Fork(cfg Config) *Engine {
+	f := NewEngine(cfg)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for k, v := range e.sigCache {
+		f.sigCache[k] = v
+	}
+	for _, c := range e.seen.Certificates() {
+		f.seen.Add(c)
+	}
+	return f
+}
+
+// Clone returns a copy of the store (certificates and CRLs).
+func (s *Store) Clone() *Store {
+	c := NewStore(s.Name(), s.Certificates()...)
+	for _, crl := range s.CRLs() {
+		c.AddCRL(crl)
+	}
+	return c
+}

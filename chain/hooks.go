@@ -55,8 +55,10 @@ func anyComplete(chains []*SimpleChain) bool {
 // Windows (spec §6, §11.2), kept in the client's intermediate CA store.
 func (b *builder) fetchIssuers(ctx context.Context, leaf *certs.Certificate, chains []*SimpleChain) []*SimpleChain {
 	req := &aia.Request{
-		CacheOnly: b.p.Flags&CacheOnlyURLRetrieval != 0 || b.e.cfg.Flags&EngineCacheOnlyURLRetrieval != 0,
-		Time:      b.p.Time,
+		CacheOnly:   b.p.Flags&CacheOnlyURLRetrieval != 0 || b.e.cfg.Flags&EngineCacheOnlyURLRetrieval != 0,
+		Time:        b.p.Time,
+		Timeout:     b.p.URLRetrievalTimeout,
+		CacheResync: b.p.CacheResync,
 	}
 	fetched := NewStore("AIA")
 	b.extra = append(b.extra, fetched)
@@ -87,6 +89,9 @@ func (b *builder) fetchIssuers(ctx context.Context, leaf *certs.Certificate, cha
 		}
 	}
 	b.report.AIAFetches = req.Fetches
+	for _, l := range req.LimitsHit {
+		b.addLimit(l)
+	}
 	b.retrievals = append(b.retrievals, req.Retrievals...)
 	return chains
 }

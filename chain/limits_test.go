@@ -75,4 +75,3 @@ func TestCancelledContext(t *testing.T) {
 	_, err := chain.NewEngine(chain.Config{Clock: clock.Fixed(testTime)}).GetChain(ctx, leaf, chain.Params{})
 	assert.ErrorIs(t, err, context.Canceled)
 }
-

@@ -51,6 +51,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -95,6 +96,9 @@ type Response struct {
 type Rule struct {
 	From, Until time.Time
 	Response
+	// Func, if set, computes the response from the request instead of the
+	// fixed Response (an OCSP responder that answers for any certificate).
+	Func func(req *cache.FetchRequest, now time.Time) Response
 }
 
 func (r Rule) active(now time.Time) bool {
@@ -115,17 +119,22 @@ type Request struct {
 type Network struct {
 	clk clock.Clock
 
-	mu     sync.Mutex
-	rules  map[string][]Rule
-	counts map[string]int
-	log    []Request
+	mu       sync.Mutex
+	rules    map[string][]Rule
+	prefixes map[string][]Rule
+	counts   map[string]int
+	total    int
+	log      []Request
+	// MaxLog bounds the request log kept for Requests (0: unbounded); the
+	// per-URL counts are always kept. Long simulations set it.
+	MaxLog int
 }
 
 var _ cache.Fetcher = (*Network)(nil)
 
 // New returns an empty network (every URL offline) on clk.
 func New(clk clock.Clock) *Network {
-	return &Network{clk: clk, rules: map[string][]Rule{}, counts: map[string]int{}}
+	return &Network{clk: clk, rules: map[string][]Rule{}, prefixes: map[string][]Rule{}, counts: map[string]int{}}
 }
 
 // Serve makes url answer 200 with body from now on (a rule with no window).
@@ -144,6 +153,17 @@ func (n *Network) Add(url string, r Rule) {
 	r.Body = append([]byte(nil), r.Body...)
 	n.mu.Lock()
 	n.rules[url] = append(n.rules[url], r)
+	n.mu.Unlock()
+}
+
+// AddPrefix appends a rule for every URL that starts with prefix and has no
+// rule of its own; the longest matching prefix wins, and within it the
+// last rule added whose window is active. It models a server that answers
+// many URLs, like an OCSP responder's GET URLs.
+func (n *Network) AddPrefix(prefix string, r Rule) {
+	r.Body = append([]byte(nil), r.Body...)
+	n.mu.Lock()
+	n.prefixes[prefix] = append(n.prefixes[prefix], r)
 	n.mu.Unlock()
 }
 
@@ -177,7 +197,7 @@ func (n *Network) Count(url string) int {
 func (n *Network) Total() int {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return len(n.log)
+	return n.total
 }
 
 // Requests returns every fetch so far, in order.
@@ -191,6 +211,7 @@ func (n *Network) Requests() []Request {
 func (n *Network) ResetCounts() {
 	n.mu.Lock()
 	n.counts = map[string]int{}
+	n.total = 0
 	n.log = nil
 	n.mu.Unlock()
 }
@@ -201,6 +222,23 @@ func (n *Network) active(url string, now time.Time) (Rule, bool) {
 	for i := len(rules) - 1; i >= 0; i-- {
 		if rules[i].active(now) {
 			return rules[i], true
+		}
+	}
+	if len(rules) > 0 {
+		return Rule{}, false
+	}
+	best := ""
+	for p := range n.prefixes {
+		if len(p) > len(best) && strings.HasPrefix(url, p) {
+			best = p
+		}
+	}
+	if best != "" {
+		prs := n.prefixes[best]
+		for i := len(prs) - 1; i >= 0; i-- {
+			if prs[i].active(now) {
+				return prs[i], true
+			}
 		}
 	}
 	return Rule{}, false
@@ -214,10 +252,17 @@ func (n *Network) Fetch(ctx context.Context, req *cache.FetchRequest) (*cache.Fe
 	n.mu.Lock()
 	rule, ok := n.active(req.URL, now)
 	n.counts[req.URL]++
+	n.total++
+	if n.MaxLog > 0 && len(n.log) >= n.MaxLog {
+		n.log = append(n.log[:0], n.log[len(n.log)/2:]...)
+	}
 	n.log = append(n.log, Request{Time: now, URL: req.URL, Method: req.Method, Kind: req.Kind})
 	idx := len(n.log) - 1
 	n.mu.Unlock()
 
+	if ok && rule.Func != nil {
+		rule.Response = rule.Func(req, now)
+	}
 	resp, err := n.answer(ctx, req, rule, ok)
 	outcome := ""
 	if err != nil {

@@ -83,4 +83,10 @@ type Result struct {
 	Detail string
 	// Retrievals is the retrieval log of this check.
 	Retrievals []*cache.Result
+	// DeltaApplied is true when a delta CRL was combined with the base CRL
+	// (CERT_REVOCATION_CRL_INFO.pDeltaCrlContext non-NULL).
+	DeltaApplied bool
+	// Err is non-nil only for unusable input ([ErrNilCertificate]); the
+	// Status is then Unknown.
+	Err error
 }

@@ -183,9 +183,6 @@ func (r *verifyResult) WriteText(w io.Writer) {
 			fmt.Fprintf(w, "  %-9s %-12s %-8s %s\n", rr.Kind, rr.From, status, rr.URL)
 		}
 	}
-	if r.RevocationOff != "" {
-		fmt.Fprintf(w, "Revocation: not checked (%s)\n", r.RevocationOff)
-	}
 	if len(cc.LowerQualityChains) > 0 {
 		fmt.Fprintf(w, "Lower-quality chains: %d\n", len(cc.LowerQualityChains))
 	}

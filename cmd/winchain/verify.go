@@ -7,13 +7,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/winchain/winchain/aia"
+	"github.com/winchain/winchain/cache"
 	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/chain"
 	"github.com/winchain/winchain/clock"
+	"github.com/winchain/winchain/netsim"
+	"github.com/winchain/winchain/revocation"
 )
 
 func init() {
@@ -43,7 +48,6 @@ type verifyOptions struct {
 	exclusiveRoots                        multiFlag
 	exclusiveCA                           bool
 	revocation                            string
-	revocationSet                         bool
 	cacheOnly, noAIA, cacheOnlyURLs       bool
 	cacheDir, netFile                     string
 	policy, policyFlags, serverName, auth string
@@ -52,6 +56,7 @@ type verifyOptions struct {
 	usageMatch                            string
 	lowerQuality                          bool
 	jsonOut                               bool
+	negativeCache, registry               string
 	cert                                  string
 }
 
@@ -82,6 +87,8 @@ func newVerifyFlags(o *verifyOptions, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.usageMatch, "usage-match", "and", "and, or")
 	fs.BoolVar(&o.lowerQuality, "lower-quality", false, "also return lower-quality chains (CERT_CHAIN_RETURN_LOWER_QUALITY_CONTEXTS)")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the result as JSON")
+	fs.StringVar(&o.negativeCache, "negative-cache", "none", "offline-URL model: none, seed-8h, service-backoff, process-backoff")
+	fs.StringVar(&o.registry, "registry", "", "a `reg export` of the ChainEngine\\Config key to apply")
 	return fs
 }
 
@@ -112,11 +119,6 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2 // the flag package already printed the problem
 	}
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "revocation" {
-			o.revocationSet = true
-		}
-	})
 	if len(pos) != 1 {
 		fmt.Fprintln(stderr, "winchain verify: want exactly one certificate file (usage: winchain verify [flags] CERT)")
 		return 2
@@ -145,9 +147,8 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 
 // verifyResult is what one verify run produced.
 type verifyResult struct {
-	Context       *chain.ChainContext
-	Policy        chain.PolicyStatus
-	RevocationOff string // why revocation was not checked, when it was not
+	Context *chain.ChainContext
+	Policy  chain.PolicyStatus
 }
 
 func parseTime(flagName, v string) (time.Time, error) {
@@ -262,8 +263,16 @@ func buildVerify(o *verifyOptions) (chain.Config, chain.Params, chain.Policy, ch
 	if o.cacheOnlyURLs {
 		p.Flags |= chain.CacheOnlyURLRetrieval
 	}
-	if err := notYetSupported(o); err != nil {
-		return fail(err)
+	switch o.revocation {
+	case "end":
+		p.Flags |= chain.RevocationCheckEndCert
+	case "chain":
+		p.Flags |= chain.RevocationCheckChain
+	case "chain-exclude-root":
+		p.Flags |= chain.RevocationCheckChainExclRoot
+	}
+	if o.cacheOnly {
+		p.Flags |= chain.RevocationCheckCacheOnly
 	}
 
 	if cfg.Root, err = loadStore("Root", o.roots); err != nil {
@@ -331,14 +340,69 @@ func verify(ctx context.Context, o *verifyOptions) (*verifyResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := wireRetrieval(o, &cfg); err != nil {
+		return nil, err
+	}
 	e := chain.NewEngine(cfg)
 	cc, err := e.GetChain(ctx, leaf, p)
 	if err != nil {
 		return nil, err
 	}
-	res := &verifyResult{Context: cc, Policy: chain.VerifyPolicy(cc, policy, para)}
-	if o.revocation != "none" {
-		res.RevocationOff = "revocation checking is not yet supported by this build"
+	return &verifyResult{Context: cc, Policy: chain.VerifyPolicy(cc, policy, para)}, nil
+}
+
+// wireRetrieval gives the engine one URL retrieval layer (memory cache,
+// the --cache-dir disk cache, the --net network or real HTTP) and the
+// revocation checker and AIA source on top of it.
+func wireRetrieval(o *verifyOptions, cfg *chain.Config) error {
+	// A manual clock, so simulated latency and timeouts are charged to it.
+	clk := clock.NewManual(cfg.Clock.Now())
+	if o.at == "" && o.now == "" {
+		clk = nil
 	}
-	return res, nil
+	var cc clock.Clock = clk
+	if clk == nil {
+		cc = cfg.Clock
+	}
+	model, err := cache.OfflinePreset(o.negativeCache)
+	if err != nil {
+		return usagef("--negative-cache %q: %v", o.negativeCache, err)
+	}
+	rc := cache.Config{Clock: cc, DiskDir: o.cacheDir, Offline: model}
+	if o.registry != "" {
+		if err := rc.LoadRegExport(o.registry); err != nil {
+			return err
+		}
+	}
+	if o.netFile != "" {
+		n, err := netsim.Load(o.netFile, cc)
+		if err != nil {
+			return err
+		}
+		rc.Fetcher = n
+	} else {
+		rc.Fetcher = cache.NewHTTPFetcher(cc)
+	}
+	if o.cacheDir != "" {
+		if fi, err := os.Stat(o.cacheDir); err == nil && !fi.IsDir() {
+			return usagef("--cache-dir %s: not a folder", o.cacheDir)
+		}
+	}
+	r, err := cache.NewRetriever(rc)
+	if err != nil {
+		return err
+	}
+	checker, err := revocation.NewChecker(revocation.Config{Retriever: r})
+	if err != nil {
+		return err
+	}
+	src, err := aia.NewSource(aia.Config{Retriever: r})
+	if err != nil {
+		return err
+	}
+	cfg.Revocation, cfg.AIA = checker, src
+	if clk != nil {
+		cfg.Clock = clk
+	}
+	return nil
 }

@@ -1,0 +1,347 @@
+package revocation
+
+// Parsers for the revocation extensions crypto/x509 leaves alone:
+// CRL distribution points with their names, reasons and cRLIssuer
+// (2.5.29.31; crypto/x509 keeps only the URIs and refuses
+// nameRelativeToCRLIssuer), Freshest CRL (2.5.29.46, same syntax), the
+// issuing distribution point (2.5.29.28) and the delta CRL indicator
+// (2.5.29.27). All are written with cryptobyte and fuzzed
+// (FuzzParseIDP, FuzzParseDistributionPoints).
+
+import (
+	"bytes"
+	"encoding/asn1"
+	"errors"
+	"math/big"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+
+	"github.com/winchain/winchain/certs"
+)
+
+// Extension OIDs (RFC 5280 §4.2.1.13, §5.2, §5.3).
+var (
+	oidCRLDistributionPoints = asn1.ObjectIdentifier{2, 5, 29, 31}
+	oidFreshestCRL           = asn1.ObjectIdentifier{2, 5, 29, 46}
+	oidIssuingDistPoint      = asn1.ObjectIdentifier{2, 5, 29, 28}
+	oidDeltaCRLIndicator     = asn1.ObjectIdentifier{2, 5, 29, 27}
+	oidCRLNumber             = asn1.ObjectIdentifier{2, 5, 29, 20}
+	oidAuthorityKeyID        = asn1.ObjectIdentifier{2, 5, 29, 35}
+	oidIssuerAltName         = asn1.ObjectIdentifier{2, 5, 29, 18}
+	oidAuthorityInfoAccess   = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 1}
+	oidKeyUsage              = asn1.ObjectIdentifier{2, 5, 29, 15}
+	oidReasonCode            = asn1.ObjectIdentifier{2, 5, 29, 21}
+	oidHoldInstruction       = asn1.ObjectIdentifier{2, 5, 29, 23}
+	oidInvalidityDate        = asn1.ObjectIdentifier{2, 5, 29, 24}
+	oidCertificateIssuer     = asn1.ObjectIdentifier{2, 5, 29, 29}
+	oidOCSPNoCheck           = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 5}
+	oidOCSPSigning           = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 9}
+)
+
+// Reason flags (RFC 5280 ReasonFlags): bit i is CRLReason i.
+const (
+	reasonKeyCompromise = 1
+	reasonHold          = 6 // certificateHold: counts as revoked
+	reasonRemoveFromCRL = 8 // removeFromCRL: only in delta CRLs, un-revokes
+	// allReasons is every reason a distribution point can cover
+	// (keyCompromise … aACompromise, RFC 5280 ReasonFlags bits 1-8).
+	allReasons uint16 = 0x1FE
+)
+
+var errMalformed = errors.New("malformed extension")
+
+// generalName is one GeneralName: its tag and its contents (for a
+// directoryName, the whole Name SEQUENCE).
+type generalName struct {
+	tag  cbasn1.Tag
+	body []byte
+}
+
+var tagDirectoryName = cbasn1.Tag(4).Constructed().ContextSpecific()
+
+func (g generalName) equal(o generalName) bool {
+	if g.tag != o.tag {
+		return false
+	}
+	if g.tag == tagDirectoryName {
+		return certs.NamesEqual(g.body, o.body)
+	}
+	return bytes.Equal(g.body, o.body)
+}
+
+// dpName is a DistributionPointName: fullName or nameRelativeToCRLIssuer
+// (an RDN, kept re-tagged as a SET so it can be appended to a Name).
+type dpName struct {
+	full     []generalName
+	relative []byte
+}
+
+// names expands the name into GeneralNames; a relative name is appended to
+// base (the CRL issuer's name, RFC 5280 §4.2.1.13).
+func (n *dpName) names(base []byte) []generalName {
+	if n == nil {
+		return nil
+	}
+	if n.relative == nil {
+		return n.full
+	}
+	in := cryptobyte.String(base)
+	var rdns cryptobyte.String
+	if !in.ReadASN1(&rdns, cbasn1.SEQUENCE) {
+		return nil
+	}
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddBytes(rdns)
+		b.AddBytes(n.relative)
+	})
+	name, err := b.Bytes()
+	if err != nil {
+		return nil
+	}
+	return []generalName{{tag: tagDirectoryName, body: name}}
+}
+
+// distributionPoint is one DistributionPoint of a CDP or Freshest CRL
+// extension.
+type distributionPoint struct {
+	name       *dpName
+	reasons    uint16 // allReasons when absent
+	hasReasons bool
+	crlIssuer  []generalName
+}
+
+// uris returns the URI names of the full name.
+func (d *distributionPoint) uris() []string {
+	if d.name == nil {
+		return nil
+	}
+	var out []string
+	for _, g := range d.name.full {
+		if g.tag == cbasn1.Tag(6).ContextSpecific() {
+			out = append(out, string(g.body))
+		}
+	}
+	return out
+}
+
+// parseDistributionPoints parses CRLDistributionPoints / FreshestCRL
+// (SEQUENCE OF DistributionPoint).
+func parseDistributionPoints(der []byte) ([]distributionPoint, error) {
+	in := cryptobyte.String(der)
+	var seq cryptobyte.String
+	if !in.ReadASN1(&seq, cbasn1.SEQUENCE) || !in.Empty() {
+		return nil, errMalformed
+	}
+	var out []distributionPoint
+	for !seq.Empty() {
+		var dp cryptobyte.String
+		if !seq.ReadASN1(&dp, cbasn1.SEQUENCE) {
+			return nil, errMalformed
+		}
+		var d distributionPoint
+		d.reasons = allReasons
+		var name, reasons, issuer cryptobyte.String
+		var hasName, hasIssuer bool
+		if !dp.ReadOptionalASN1(&name, &hasName, cbasn1.Tag(0).Constructed().ContextSpecific()) ||
+			!dp.ReadOptionalASN1(&reasons, &d.hasReasons, cbasn1.Tag(1).ContextSpecific()) ||
+			!dp.ReadOptionalASN1(&issuer, &hasIssuer, cbasn1.Tag(2).Constructed().ContextSpecific()) ||
+			!dp.Empty() {
+			return nil, errMalformed
+		}
+		if hasName {
+			n, err := parseDPName(name)
+			if err != nil {
+				return nil, err
+			}
+			d.name = n
+		}
+		if d.hasReasons {
+			r, ok := parseReasonFlags(reasons)
+			if !ok {
+				return nil, errMalformed
+			}
+			d.reasons = r
+		}
+		if hasIssuer {
+			gns, err := parseGeneralNames(issuer)
+			if err != nil {
+				return nil, err
+			}
+			d.crlIssuer = gns
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// parseDPName parses the contents of the [0] EXPLICIT DistributionPointName.
+func parseDPName(s cryptobyte.String) (*dpName, error) {
+	var body cryptobyte.String
+	var tag cbasn1.Tag
+	if !s.ReadAnyASN1(&body, &tag) || !s.Empty() {
+		return nil, errMalformed
+	}
+	switch tag {
+	case cbasn1.Tag(0).Constructed().ContextSpecific():
+		gns, err := parseGeneralNames(body)
+		if err != nil {
+			return nil, err
+		}
+		return &dpName{full: gns}, nil
+	case cbasn1.Tag(1).Constructed().ContextSpecific():
+		var b cryptobyte.Builder
+		b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) { b.AddBytes(body) })
+		rdn, err := b.Bytes()
+		if err != nil {
+			return nil, errMalformed
+		}
+		return &dpName{relative: rdn}, nil
+	}
+	return nil, errMalformed
+}
+
+// parseGeneralNames parses the contents of a GeneralNames SEQUENCE.
+func parseGeneralNames(s cryptobyte.String) ([]generalName, error) {
+	var out []generalName
+	for !s.Empty() {
+		var body cryptobyte.String
+		var tag cbasn1.Tag
+		if !s.ReadAnyASN1(&body, &tag) {
+			return nil, errMalformed
+		}
+		if tag == tagDirectoryName {
+			// [4] EXPLICIT Name: keep the Name SEQUENCE itself.
+			var name cryptobyte.String
+			var nameTag cbasn1.Tag
+			if !body.ReadAnyASN1Element(&name, &nameTag) || nameTag != cbasn1.SEQUENCE || !body.Empty() {
+				return nil, errMalformed
+			}
+			body = name
+		}
+		out = append(out, generalName{tag: tag, body: body})
+	}
+	return out, nil
+}
+
+// parseReasonFlags reads the contents of an implicitly tagged BIT STRING.
+func parseReasonFlags(s cryptobyte.String) (uint16, bool) {
+	if len(s) == 0 || s[0] > 7 || (len(s) == 1 && s[0] != 0) {
+		return 0, false
+	}
+	var m uint16
+	for i, byt := range s[1:] {
+		for bit := 0; bit < 8; bit++ {
+			if byt&(0x80>>bit) != 0 {
+				n := i*8 + bit
+				if n < 16 {
+					m |= 1 << n
+				}
+			}
+		}
+	}
+	return m & allReasons, true
+}
+
+// issuingDistributionPoint is the IDP extension of a CRL.
+type issuingDistributionPoint struct {
+	name             *dpName
+	onlyUser, onlyCA bool
+	onlyAttribute    bool
+	indirect         bool
+	reasons          uint16 // allReasons when absent
+	hasReasons       bool
+}
+
+// parseIDP parses IssuingDistributionPoint (RFC 5280 §5.2.5).
+func parseIDP(der []byte) (*issuingDistributionPoint, error) {
+	in := cryptobyte.String(der)
+	var seq cryptobyte.String
+	if !in.ReadASN1(&seq, cbasn1.SEQUENCE) || !in.Empty() {
+		return nil, errMalformed
+	}
+	idp := &issuingDistributionPoint{reasons: allReasons}
+	var name, reasons cryptobyte.String
+	var hasName bool
+	if !seq.ReadOptionalASN1(&name, &hasName, cbasn1.Tag(0).Constructed().ContextSpecific()) {
+		return nil, errMalformed
+	}
+	if hasName {
+		n, err := parseDPName(name)
+		if err != nil {
+			return nil, err
+		}
+		idp.name = n
+	}
+	readBool := func(out *bool, tag int) bool {
+		var v cryptobyte.String
+		var present bool
+		if !seq.ReadOptionalASN1(&v, &present, cbasn1.Tag(tag).ContextSpecific()) {
+			return false
+		}
+		if present {
+			if len(v) != 1 {
+				return false
+			}
+			*out = v[0] != 0
+		}
+		return true
+	}
+	if !readBool(&idp.onlyUser, 1) || !readBool(&idp.onlyCA, 2) {
+		return nil, errMalformed
+	}
+	if !seq.ReadOptionalASN1(&reasons, &idp.hasReasons, cbasn1.Tag(3).ContextSpecific()) {
+		return nil, errMalformed
+	}
+	if idp.hasReasons {
+		r, ok := parseReasonFlags(reasons)
+		if !ok {
+			return nil, errMalformed
+		}
+		idp.reasons = r
+	}
+	if !readBool(&idp.indirect, 4) || !readBool(&idp.onlyAttribute, 5) || !seq.Empty() {
+		return nil, errMalformed
+	}
+	return idp, nil
+}
+
+// parseCRLNumber parses a CRL number or delta CRL indicator (an INTEGER).
+func parseCRLNumber(der []byte) (*big.Int, error) {
+	in := cryptobyte.String(der)
+	n := new(big.Int)
+	if !in.ReadASN1Integer(n) || !in.Empty() {
+		return nil, errMalformed
+	}
+	return n, nil
+}
+
+// serialBytes returns the minimal two's-complement encoding of n, the
+// contents of its DER INTEGER: the form serials are indexed by.
+func serialBytes(n *big.Int) []byte {
+	if n == nil {
+		return nil
+	}
+	var b cryptobyte.Builder
+	b.AddASN1BigInt(n)
+	der, err := b.Bytes()
+	if err != nil {
+		return nil
+	}
+	in := cryptobyte.String(der)
+	var body cryptobyte.String
+	if !in.ReadASN1(&body, cbasn1.INTEGER) {
+		return nil
+	}
+	return body
+}
+
+// trimInt strips redundant leading bytes of a two's-complement integer
+// encoding (a BER-encoded serial on a CRL may carry them).
+func trimInt(b []byte) []byte {
+	for len(b) > 1 && ((b[0] == 0 && b[1]&0x80 == 0) || (b[0] == 0xFF && b[1]&0x80 != 0)) {
+		b = b[1:]
+	}
+	return b
+}

@@ -1,0 +1,608 @@
+package scenario
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/winchain/winchain/aia"
+	"github.com/winchain/winchain/cache"
+	"github.com/winchain/winchain/certs"
+	"github.com/winchain/winchain/chain"
+	"github.com/winchain/winchain/clock"
+	"github.com/winchain/winchain/netsim"
+	"github.com/winchain/winchain/revocation"
+)
+
+// Options control a run.
+type Options struct {
+	// WorkDir holds the clients' disk caches. Empty means a temporary
+	// folder, removed when the run ends.
+	WorkDir string
+	// PerClient evaluates every client on its own instead of sharing work
+	// between clients in the same state. Results are the same (a test
+	// checks it); it is for that check and for debugging.
+	PerClient bool
+	// Progress, if set, receives a one-line progress bar as the run goes
+	// (the CLI passes the terminal).
+	Progress io.Writer
+	// NegativeCache, if set, overrides every group's negative-cache preset
+	// (the demo runs the same story under two models).
+	NegativeCache string
+}
+
+// groupState is a group's runtime configuration.
+type groupState struct {
+	spec     *GroupSpec
+	index    int
+	endpoint *endpointState
+	roots    *chain.Store
+	ca       []*certs.Certificate
+	model    cache.OfflineModel
+	cacheCfg cache.Config
+	flags    chain.Flags
+	lifetime time.Duration
+	stepsPer int // connect period in steps
+	// failedEver holds the clients that failed at least once.
+	failedEver map[int]bool
+}
+
+type endpointState struct {
+	spec    *EndpointSpec
+	chain   []string
+	history [][]string
+}
+
+func (e *endpointState) key() string { return strings.Join(e.chain, ",") }
+
+type session struct {
+	chainKey string
+	at       time.Time
+}
+
+// cohort is a set of clients of one group in exactly the same state: same
+// connection phase and the same history. They share one simulated
+// process, service, disk cache and user CA store; an event that touches
+// only some of them splits the cohort first.
+type cohort struct {
+	id       int
+	g        *groupState
+	members  []int
+	phase    int
+	clk      *clock.Manual
+	skew     time.Duration
+	dir      string
+	offline  *cache.OfflineState
+	caStore  *chain.Store
+	ret      *cache.Retriever
+	engine   *chain.Engine
+	sessions map[string]session
+	resync   time.Time
+	// Episode tracking for the report.
+	lastOutcome string
+	failSince   time.Time
+	failCause   string
+	lastCause   string
+	lastEvent   string
+	lastEventAt time.Time
+}
+
+type sim struct {
+	spec    *Spec
+	opts    Options
+	p       *pki
+	net     *netsim.Network
+	netClk  *clock.Manual
+	groups  []*groupState
+	eps     map[string]*endpointState
+	cohorts []*cohort
+	nextID  int
+	rng     *rand.Rand
+	work    string
+	report  *Report
+	evals   int
+}
+
+// Run simulates the scenario and returns its report. The error is for
+// input that cannot be used (unreadable files, bad keys); what the clients
+// see, failures included, is in the report.
+func Run(ctx context.Context, s *Spec, opts Options) (*Report, error) {
+	p, err := s.loadPKI()
+	if err != nil {
+		return nil, err
+	}
+	sm := &sim{spec: s, opts: opts, p: p, eps: map[string]*endpointState{}}
+	sm.rng = rand.New(rand.NewPCG(uint64(s.Seed), 0x5eed))
+	sm.netClk = clock.NewManual(s.Start)
+	sm.net = netsim.New(sm.netClk)
+	sm.net.MaxLog = 1024
+	if err := s.buildNetwork(p, sm.net); err != nil {
+		return nil, err
+	}
+	sm.work = opts.WorkDir
+	if sm.work == "" {
+		if sm.work, err = os.MkdirTemp("", "winchain-sim-"); err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(sm.work)
+	}
+	for i := range s.Endpoints {
+		e := &s.Endpoints[i]
+		sm.eps[e.Name] = &endpointState{spec: e, chain: append([]string(nil), e.Chain...)}
+	}
+	if err := sm.setupGroups(); err != nil {
+		return nil, err
+	}
+	sm.report = newReport(s, sm.groups, opts)
+	if err := sm.prime(ctx); err != nil {
+		return nil, err
+	}
+	if err := sm.loop(ctx); err != nil {
+		return nil, err
+	}
+	sm.report.finish(sm)
+	return sm.report, nil
+}
+
+func (sm *sim) setupGroups() error {
+	s := sm.spec
+	for i := range s.Groups {
+		gs := &s.Groups[i]
+		preset := gs.Profile.NegativeCache
+		if sm.opts.NegativeCache != "" {
+			preset = sm.opts.NegativeCache
+		}
+		model, err := cache.OfflinePreset(preset)
+		if err != nil {
+			return &Error{File: s.Name, Field: fmt.Sprintf("groups[%d].profile.negativeCache", i), Err: err}
+		}
+		g := &groupState{spec: gs, index: i, endpoint: sm.eps[gs.Endpoint], model: model, failedEver: map[int]bool{}}
+		g.roots = chain.NewStore("Root")
+		for _, n := range gs.Roots {
+			g.roots.Add(sm.p.certs[n])
+		}
+		for _, n := range gs.CA {
+			g.ca = append(g.ca, sm.p.certs[n])
+		}
+		cfg := cache.Config{Offline: model, URLRetrievalTimeout: gs.Profile.URLTimeout.D()}
+		if gs.Profile.Registry != "" {
+			data, err := s.readFile(gs.Profile.Registry)
+			if err != nil {
+				return &Error{File: gs.Profile.Registry, Field: fmt.Sprintf("groups[%d].profile.registry", i), Err: err}
+			}
+			if err := cfg.ApplyRegExport(gs.Profile.Registry, data); err != nil {
+				return &Error{File: gs.Profile.Registry, Field: fmt.Sprintf("groups[%d].profile.registry", i), Err: err}
+			}
+		}
+		g.cacheCfg = cfg
+		switch gs.Profile.Revocation {
+		case "end":
+			g.flags |= chain.RevocationCheckEndCert
+		case "chain":
+			g.flags |= chain.RevocationCheckChain
+		case "chain-exclude-root":
+			g.flags |= chain.RevocationCheckChainExclRoot
+		}
+		if gs.Profile.RevocationCacheOnly {
+			g.flags |= chain.RevocationCheckCacheOnly
+		}
+		if gs.Profile.AccumulativeTimeout {
+			g.flags |= chain.RevocationAccumulativeTimeout
+		}
+		if gs.Profile.NoAIA {
+			g.flags |= chain.DisableAIA
+		}
+		g.lifetime = gs.Profile.TLSSessionLifetime.D()
+		g.stepsPer = int(gs.ConnectEvery / s.Step)
+		sm.groups = append(sm.groups, g)
+
+		// One cohort per connection phase; clients get seeded phases.
+		byPhase := map[int][]int{}
+		for c := 0; c < gs.Count; c++ {
+			ph := sm.rng.IntN(g.stepsPer)
+			byPhase[ph] = append(byPhase[ph], c)
+		}
+		phases := make([]int, 0, len(byPhase))
+		for ph := range byPhase {
+			phases = append(phases, ph)
+		}
+		sort.Ints(phases)
+		for _, ph := range phases {
+			members := byPhase[ph]
+			if sm.opts.PerClient {
+				for _, m := range members {
+					if err := sm.newCohort(g, []int{m}, ph); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			if err := sm.newCohort(g, members, ph); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (sm *sim) newCohort(g *groupState, members []int, phase int) error {
+	c := &cohort{id: sm.nextID, g: g, members: members, phase: phase,
+		clk: clock.NewManual(sm.spec.Start), offline: cache.NewOfflineState(), sessions: map[string]session{}}
+	sm.nextID++
+	c.dir = filepath.Join(sm.work, fmt.Sprintf("c%05d", c.id))
+	c.caStore = chain.NewStore("CA", g.ca...)
+	if err := c.startProcess(sm, nil, nil); err != nil {
+		return err
+	}
+	sm.cohorts = append(sm.cohorts, c)
+	return nil
+}
+
+// startProcess gives the cohort a process: a new one, or a fork of another
+// cohort's (same memory state, continuing independently).
+func (c *cohort) startProcess(sm *sim, forkRet *cache.Retriever, forkEngine *chain.Engine) error {
+	cfg := c.g.cacheCfg
+	cfg.Clock = c.clk
+	cfg.Fetcher = sm.net
+	cfg.DiskDir = c.dir
+	cfg.OfflineState = c.offline
+	cfg.ResyncBefore = c.resync
+	var err error
+	if forkRet != nil {
+		c.ret, err = forkRet.Fork(cfg)
+	} else {
+		c.ret, err = cache.NewRetriever(cfg)
+	}
+	if err != nil {
+		return err
+	}
+	rcfg := revocation.Config{Retriever: c.ret}
+	if ext := c.g.spec.Profile.CRLValidityExtension; ext != nil {
+		if ext.D() <= 0 {
+			rcfg.DisableCRLValidityExtension = true
+		} else {
+			rcfg.CRLValidityExtensionPeriod = ext.D()
+		}
+	}
+	checker, err := revocation.NewChecker(rcfg)
+	if err != nil {
+		return err
+	}
+	src, err := aia.NewSource(aia.Config{Retriever: c.ret})
+	if err != nil {
+		return err
+	}
+	ecfg := chain.Config{Clock: c.clk, Root: c.g.roots, CA: c.caStore, Revocation: checker, AIA: src}
+	if forkEngine != nil {
+		c.engine = forkEngine.Fork(ecfg)
+	} else {
+		c.engine = chain.NewEngine(ecfg)
+	}
+	return nil
+}
+
+// picked decides, the same way whatever the cohorts are, whether client m
+// of group g is among the share of event ev: a seeded hash of the three,
+// compared with the fraction. So a shared run and a per-client run affect
+// exactly the same clients.
+func (sm *sim) picked(g *groupState, ev, m int, fraction float64) bool {
+	if fraction >= 1 {
+		return true
+	}
+	r := rand.New(rand.NewPCG(uint64(sm.spec.Seed)^uint64(ev)<<32, uint64(g.index)<<40|uint64(m)))
+	return r.Float64() < fraction
+}
+
+// split moves the members of c picked for event ev into a new cohort with a
+// copy of c's whole state and returns it; it returns c itself when all are
+// picked and nil when none is.
+func (sm *sim) split(c *cohort, ev int, fraction float64) (*cohort, error) {
+	var moved, kept []int
+	for _, m := range c.members {
+		if sm.picked(c.g, ev, m, fraction) {
+			moved = append(moved, m)
+		} else {
+			kept = append(kept, m)
+		}
+	}
+	if len(moved) == 0 {
+		return nil, nil
+	}
+	if len(kept) == 0 {
+		return c, nil
+	}
+	nc := &cohort{id: sm.nextID, g: c.g, members: moved, phase: c.phase, clk: clock.NewManual(c.clk.Now()),
+		skew: c.skew, offline: c.offline.Clone(), caStore: c.caStore.Clone(), sessions: map[string]session{},
+		resync: c.resync, lastOutcome: c.lastOutcome, failSince: c.failSince, failCause: c.failCause, lastCause: c.lastCause,
+		lastEvent: c.lastEvent, lastEventAt: c.lastEventAt}
+	sm.nextID++
+	nc.dir = filepath.Join(sm.work, fmt.Sprintf("c%05d", nc.id))
+	if err := copyDir(c.dir, nc.dir); err != nil {
+		return nil, err
+	}
+	for k, v := range c.sessions {
+		nc.sessions[k] = v
+	}
+	if err := nc.startProcess(sm, c.ret, c.engine); err != nil {
+		return nil, err
+	}
+	c.members = kept
+	sm.cohorts = append(sm.cohorts, nc)
+	return nc, nil
+}
+
+func copyDir(src, dst string) error {
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return err
+	}
+	return filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			if os.IsNotExist(err) {
+				return nil
+			}
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		if strings.Contains(d.Name(), ".winchain-tmp-") {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+}
+
+// prime runs one connection per cohort before the start, so caches hold what
+// an earlier connection fetched (GroupSpec.Primed).
+func (sm *sim) prime(ctx context.Context) error {
+	t := sm.spec.Start.Add(-sm.spec.Step.D())
+	sm.netClk.Set(t)
+	for _, c := range sm.cohorts {
+		if !*c.g.spec.Primed {
+			continue
+		}
+		c.clk.Set(t)
+		o, err := sm.connect(ctx, c, t)
+		if err != nil {
+			return err
+		}
+		c.lastOutcome = o.result
+		if o.result != "trusted" {
+			c.failSince, c.failCause = t, o.cause
+		}
+	}
+	return nil
+}
+
+// outcome of one connection.
+type outcome struct {
+	result  string // "trusted" or the HRESULT name
+	hung    bool
+	resumed bool
+	blocked time.Duration
+	cause   string
+}
+
+func (sm *sim) connect(ctx context.Context, c *cohort, t time.Time) (outcome, error) {
+	ep := c.g.endpoint
+	now := t.Add(c.skew)
+	c.clk.Set(now)
+	if s, ok := c.sessions[ep.spec.Name]; ok && s.chainKey == ep.key() && c.g.lifetime > 0 && now.Sub(s.at) < c.g.lifetime {
+		return outcome{result: "trusted", resumed: true}, nil
+	}
+	leaf := sm.p.certs[ep.chain[0]]
+	extra := chain.NewStore("Additional")
+	for _, n := range ep.chain[1:] {
+		extra.Add(sm.p.certs[n])
+	}
+	sm.evals++
+	cc, err := c.engine.GetChain(ctx, leaf, chain.Params{Time: now, Additional: extra, Flags: c.g.flags, URLRetrievalTimeout: c.g.spec.Profile.URLTimeout.D()})
+	if err != nil {
+		return outcome{}, err
+	}
+	st := chain.VerifyPolicy(cc, chain.PolicySSL, chain.PolicyPara{ServerName: ep.spec.Host})
+	var blocked time.Duration
+	for _, r := range cc.Retrievals {
+		blocked += r.Blocked
+	}
+	o := outcome{result: "trusted", blocked: blocked, hung: blocked >= sm.spec.HungAfter.D()}
+	if !st.OK() {
+		o.result = st.Error.Name()
+		o.cause = explain(cc, st)
+	} else if c.g.lifetime > 0 {
+		c.sessions[ep.spec.Name] = session{chainKey: ep.key(), at: now}
+	}
+	return o, nil
+}
+
+// explain says why a connection failed: the element, its bits and the
+// retrievals of the URLs behind them.
+func explain(cc *chain.ChainContext, st chain.PolicyStatus) string {
+	var b strings.Builder
+	b.WriteString(st.Error.Name())
+	if st.ChainIndex >= 0 && st.ElementIndex >= 0 {
+		el := cc.Chains[st.ChainIndex].Elements[st.ElementIndex]
+		fmt.Fprintf(&b, " on %s", el.Cert.Subject())
+		if r := el.Revocation; r != nil && r.Detail != "" {
+			fmt.Fprintf(&b, ": %s", r.Detail)
+		} else if len(el.Detail) > 0 {
+			fmt.Fprintf(&b, ": %s", el.Detail[0])
+		}
+	}
+	seen := map[string]bool{}
+	for _, r := range cc.Retrievals {
+		if r.OK || seen[r.URL] {
+			continue
+		}
+		seen[r.URL] = true
+		switch {
+		case r.From == cache.FromOfflineSkip:
+			fmt.Fprintf(&b, "; %s skipped: offline-URL record (%s) until %s", r.URL, r.NegativeModel, r.RetryAfter.UTC().Format(time.RFC3339))
+		case !strings.Contains(b.String(), r.URL):
+			fmt.Fprintf(&b, "; %s: %s", r.URL, r.ErrorText())
+		}
+	}
+	return b.String()
+}
+
+func (sm *sim) loop(ctx context.Context) error {
+	s := sm.spec
+	steps := int(s.Duration / s.Step)
+	ev := 0
+	for step := 0; step <= steps; step++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		t := s.Start.Add(time.Duration(step) * s.Step.D())
+		sm.netClk.Set(t)
+		for ev < len(s.Events) && !s.Start.Add(s.Events[ev].At.D()).After(t) {
+			if err := sm.apply(ev, &s.Events[ev], t); err != nil {
+				return err
+			}
+			ev++
+		}
+		rec := sm.report.newStep(t, step)
+		cohorts := append([]*cohort(nil), sm.cohorts...)
+		sort.Slice(cohorts, func(i, j int) bool { return cohorts[i].id < cohorts[j].id })
+		for _, c := range cohorts {
+			if len(c.members) == 0 || step%c.g.stepsPer != c.phase {
+				continue
+			}
+			o, err := sm.connect(ctx, c, t)
+			if err != nil {
+				return err
+			}
+			sm.report.record(rec, c, o, t)
+		}
+		sm.report.snapshot(rec, cohorts)
+		if sm.opts.Progress != nil && (step%10 == 0 || step == steps) {
+			progress(sm.opts.Progress, step, steps)
+		}
+	}
+	if sm.opts.Progress != nil {
+		fmt.Fprintln(sm.opts.Progress)
+	}
+	return nil
+}
+
+func progress(w io.Writer, step, steps int) {
+	const width = 40
+	done := width * step / max(steps, 1)
+	fmt.Fprintf(w, "\r[%s%s] %3d%% step %d/%d", strings.Repeat("#", done), strings.Repeat(".", width-done), 100*step/max(steps, 1), step, steps)
+}
+
+// apply carries out one event at t.
+func (sm *sim) apply(ev int, e *EventSpec, t time.Time) error {
+	switch {
+	case e.Swap != nil:
+		ep := sm.eps[e.Swap.Endpoint]
+		ep.history = append(ep.history, ep.chain)
+		ep.chain = append([]string(nil), e.Swap.Chain...)
+		sm.report.event(t, fmt.Sprintf("swap: %s now presents %s", ep.spec.Name, strings.Join(ep.chain, " → ")))
+		return nil
+	case e.Revert != "":
+		ep := sm.eps[e.Revert]
+		if len(ep.history) > 0 {
+			ep.chain = ep.history[len(ep.history)-1]
+			ep.history = ep.history[:len(ep.history)-1]
+		}
+		sm.report.event(t, fmt.Sprintf("revert: %s presents %s again", ep.spec.Name, strings.Join(ep.chain, " → ")))
+		return nil
+	}
+	frac := 1.0
+	if e.Fraction != nil {
+		frac = float64(*e.Fraction)
+	}
+	var targets []*cohort
+	for _, c := range append([]*cohort(nil), sm.cohorts...) {
+		if len(c.members) == 0 || (e.Group != "" && c.g.spec.Name != e.Group) {
+			continue
+		}
+		part, err := sm.split(c, ev, frac)
+		if err != nil {
+			return err
+		}
+		if part != nil {
+			targets = append(targets, part)
+		}
+	}
+	affected := 0
+	for _, c := range targets {
+		affected += len(c.members)
+		c.lastEvent, c.lastEventAt = eventName(e), t
+		if err := sm.applyTo(e, c, t); err != nil {
+			return err
+		}
+	}
+	scope := "all groups"
+	if e.Group != "" {
+		scope = e.Group
+	}
+	sm.report.event(t, fmt.Sprintf("%s: %d clients of %s", eventName(e), affected, scope))
+	return nil
+}
+
+func eventName(e *EventSpec) string {
+	switch {
+	case e.AppRestart:
+		return "app restart"
+	case e.Reboot:
+		return "reboot"
+	case e.URLCacheDelete:
+		return "certutil -urlcache * delete"
+	case e.ClearSSLState:
+		return "clear SSL state"
+	case e.ClockJump != 0:
+		return "clock jump " + e.ClockJump.D().String()
+	case e.Resync:
+		return "ChainCacheResyncFiletime @now"
+	}
+	return "event"
+}
+
+func (sm *sim) applyTo(e *EventSpec, c *cohort, t time.Time) error {
+	switch {
+	case e.AppRestart:
+		c.sessions = map[string]session{}
+		return c.startProcess(sm, nil, nil)
+	case e.Reboot:
+		c.sessions = map[string]session{}
+		c.offline = cache.NewOfflineState()
+		return c.startProcess(sm, nil, nil)
+	case e.URLCacheDelete:
+		// The disk cache goes (with disk-scoped offline records); the
+		// running process keeps its memory cache (spec §1.9).
+		if d := c.ret.Disk(); d != nil {
+			entries, _, err := d.List()
+			if err != nil {
+				return err
+			}
+			for _, en := range entries {
+				if err := d.Delete(en.Name); err != nil {
+					return err
+				}
+			}
+		}
+		return os.RemoveAll(filepath.Join(c.dir, cache.OfflineDir))
+	case e.ClearSSLState:
+		c.sessions = map[string]session{}
+	case e.ClockJump != 0:
+		c.skew += e.ClockJump.D()
+	case e.Resync:
+		c.resync = t.Add(c.skew)
+		return c.startProcess(sm, c.ret, c.engine)
+	}
+	return nil
+}

@@ -1,0 +1,588 @@
+package scenario
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Limits on what a scenario file may ask for, so a hostile or mistyped file
+// cannot make a simulation run for hours or fill the disk.
+const (
+	// MaxSteps bounds duration/step (48 h at 1 min is 2,880; a week at 5 min
+	// is 2,016).
+	MaxSteps = 20000
+	// MaxClients bounds the fleet size.
+	MaxClients = 1_000_000
+	// MaxEvents bounds the number of events, network rules and asserts each.
+	MaxEvents = 10000
+)
+
+// Duration is a time.Duration read from YAML as a Go duration string
+// ("90m", "-12h", "1h30m") or a number of seconds.
+type Duration time.Duration
+
+// UnmarshalYAML reads "15m" or 900.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: want a duration like 15m", n.Line)
+	}
+	if v, err := strconv.ParseFloat(n.Value, 64); err == nil {
+		*d = Duration(v * float64(time.Second))
+		return nil
+	}
+	v, err := time.ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a duration (examples: 15m, 1h30m, -12h)", n.Line, n.Value)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalYAML writes the Go duration string.
+func (d Duration) MarshalYAML() (any, error) { return time.Duration(d).String(), nil }
+
+// D returns the time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+// Percent is a fraction read from YAML as "99%" or 0.99.
+type Percent float64
+
+// UnmarshalYAML reads "99%", "99.5 %" or 0.995.
+func (p *Percent) UnmarshalYAML(n *yaml.Node) error {
+	s := strings.TrimSpace(n.Value)
+	if strings.HasSuffix(s, "%") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(s, "%")), 64)
+		if err != nil {
+			return fmt.Errorf("line %d: %q is not a percentage", n.Line, n.Value)
+		}
+		*p = Percent(v / 100)
+		return nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a fraction or percentage", n.Line, n.Value)
+	}
+	*p = Percent(v)
+	return nil
+}
+
+// Spec is a scenario file (docs/scenario.md). Every field has a default.
+type Spec struct {
+	// Name labels the reports.
+	Name string `yaml:"name"`
+	// Start is when the simulation begins (machine clock of every client
+	// and of the network). Default 2026-11-24T08:00:00Z.
+	Start time.Time `yaml:"start"`
+	// Duration is how long it runs (default 24h); Step the resolution
+	// (default 5m): clients connect on step boundaries.
+	Duration Duration `yaml:"duration"`
+	Step     Duration `yaml:"step"`
+	// Seed makes the run reproducible: the same file and seed give
+	// byte-identical JSON.
+	Seed int64 `yaml:"seed"`
+	// HungAfter: a connection blocked in URL retrievals at least this long
+	// counts as hung (default 15s, one ChainUrlRetrievalTimeoutMilliseconds).
+	HungAfter Duration `yaml:"hungAfter"`
+
+	PKI       PKISpec        `yaml:"pki"`
+	CRLs      []CRLSpec      `yaml:"crls"`
+	OCSP      []OCSPSpec     `yaml:"ocsp"`
+	AIA       []AIASpec      `yaml:"aia"`
+	Network   []NetRule      `yaml:"network"`
+	Endpoints []EndpointSpec `yaml:"endpoints"`
+	Groups    []GroupSpec    `yaml:"groups"`
+	Events    []EventSpec    `yaml:"events"`
+	Asserts   []AssertSpec   `yaml:"asserts"`
+
+	// dir is where relative file names are resolved.
+	dir string
+	// files, when set, replaces the file system (embedded scenarios).
+	files func(name string) ([]byte, error)
+}
+
+// PKISpec names the certificates and keys of the scenario.
+type PKISpec struct {
+	// Certs maps a name to a PEM or DER certificate file.
+	Certs map[string]string `yaml:"certs"`
+	// Keys maps a CA's certificate name to its PEM private key, needed only
+	// for CAs whose CRLs or OCSP responses the scenario signs.
+	Keys map[string]string `yaml:"keys"`
+}
+
+// CRLSpec is a CRL that a CA publishes at a URL, re-signed every
+// PublishEvery.
+type CRLSpec struct {
+	URL    string `yaml:"url"`
+	Issuer string `yaml:"issuer"`
+	// PublishEvery defaults to 24h; Validity (nextUpdate − thisUpdate) to
+	// PublishEvery plus 10 %; FirstPublish (relative to start) to 0.
+	PublishEvery Duration `yaml:"publishEvery"`
+	Validity     Duration `yaml:"validity"`
+	FirstPublish Duration `yaml:"firstPublish"`
+	// Revoked lists certificates revoked from a time on.
+	Revoked []RevokedSpec `yaml:"revoked"`
+}
+
+// RevokedSpec revokes a certificate from At (relative to start).
+type RevokedSpec struct {
+	Cert string   `yaml:"cert"`
+	At   Duration `yaml:"at"`
+}
+
+// OCSPSpec is an OCSP responder for one CA's certificates; it answers every
+// GET URL under URL. Responses are signed by the CA itself.
+type OCSPSpec struct {
+	URL    string `yaml:"url"`
+	Issuer string `yaml:"issuer"`
+	// Validity is nextUpdate − thisUpdate of each response (default 4 days;
+	// thisUpdate is the request time rounded down to the hour).
+	Validity Duration      `yaml:"validity"`
+	Revoked  []RevokedSpec `yaml:"revoked"`
+}
+
+// AIASpec serves a certificate (DER) at a caIssuers URL.
+type AIASpec struct {
+	URL  string `yaml:"url"`
+	Cert string `yaml:"cert"`
+}
+
+// NetRule changes what the network does for a URL (or every URL under
+// Prefix) in a window: outages, timeouts, errors, latency.
+type NetRule struct {
+	URL    string `yaml:"url"`
+	Prefix string `yaml:"prefix"`
+	// From and Until are relative to start; Until 0 means forever.
+	From  Duration `yaml:"from"`
+	Until Duration `yaml:"until"`
+	// Fail is offline, timeout or reset; Status an HTTP status instead.
+	Fail    string   `yaml:"fail"`
+	Status  int      `yaml:"status"`
+	Latency Duration `yaml:"latency"`
+}
+
+// EndpointSpec is a TLS server and the chain it presents at start (end
+// certificate first; the rest are sent as the handshake's extra
+// certificates, the hAdditionalStore of the client's chain build).
+type EndpointSpec struct {
+	Name  string   `yaml:"name"`
+	Host  string   `yaml:"host"`
+	Chain []string `yaml:"chain"`
+}
+
+// GroupSpec is a group of identical clients.
+type GroupSpec struct {
+	Name  string `yaml:"name"`
+	Count int    `yaml:"count"`
+	// Endpoint is the server the clients connect to (default: the first).
+	Endpoint string `yaml:"endpoint"`
+	// ConnectEvery is how often each client connects (default 15m); each
+	// client gets a seeded phase within that period.
+	ConnectEvery Duration `yaml:"connectEvery"`
+	// Roots and CA name the certificates in the clients' Root and
+	// intermediate stores.
+	Roots []string `yaml:"roots"`
+	CA    []string `yaml:"ca"`
+	// Profile is the Windows configuration of these clients.
+	Profile ProfileSpec `yaml:"profile"`
+	// Primed: the clients have connected once before the start (their
+	// caches hold what that connection fetched). Default true.
+	Primed *bool `yaml:"primed"`
+}
+
+// ProfileSpec is a client's Windows configuration.
+type ProfileSpec struct {
+	// Revocation is none, end, chain or chain-exclude-root (default, as
+	// Schannel and certutil use).
+	Revocation string `yaml:"revocation"`
+	// RevocationCacheOnly is CERT_CHAIN_REVOCATION_CHECK_CACHE_ONLY.
+	RevocationCacheOnly bool `yaml:"revocationCacheOnly"`
+	// AccumulativeTimeout is CERT_CHAIN_REVOCATION_ACCUMULATIVE_TIMEOUT.
+	AccumulativeTimeout bool `yaml:"accumulativeTimeout"`
+	// NoAIA is CERT_CHAIN_DISABLE_AIA.
+	NoAIA bool `yaml:"noAIA"`
+	// NegativeCache is the offline-URL model preset (cache.OfflinePreset):
+	// none (default), seed-8h, service-backoff, process-backoff.
+	NegativeCache string `yaml:"negativeCache"`
+	// URLTimeout is ChainUrlRetrievalTimeoutMilliseconds (default 15s).
+	URLTimeout Duration `yaml:"urlTimeout"`
+	// TLSSessionLifetime is how long a client reuses a TLS session without
+	// validating the chain again (Schannel ClientCacheTime, default 10h;
+	// "0s" turns session reuse off).
+	TLSSessionLifetime *Duration `yaml:"tlsSessionLifetime"`
+	// Registry is a `reg export` of the ChainEngine\Config key applied to
+	// the Cryptnet configuration.
+	Registry string `yaml:"registry"`
+	// CRLValidityExtension is how long an expired CRL may still be used
+	// when no fresh one can be had (CRLValidityExtensionPeriod, set by the
+	// Group Policy "Allow CRL and OCSP responses to be valid longer than
+	// their lifetime"); "0s" turns it off. Default: the revocation
+	// package's default (12 h).
+	CRLValidityExtension *Duration `yaml:"crlValidityExtension"`
+}
+
+// EventSpec is one event; exactly one of its kinds is set.
+type EventSpec struct {
+	At Duration `yaml:"at"`
+	// Group limits the event to one group (default: every group);
+	// Fraction to a seeded share of its clients (default 1).
+	Group    string   `yaml:"group"`
+	Fraction *Percent `yaml:"fraction"`
+
+	// Swap makes Endpoint present Chain from At on; Revert goes back to
+	// the chain it presented before its last swap.
+	Swap   *SwapSpec `yaml:"swap"`
+	Revert string    `yaml:"revert"`
+	// AppRestart ends the client process: memory caches, engine cache and
+	// TLS sessions are gone; service and disk state stay.
+	AppRestart bool `yaml:"appRestart"`
+	// Reboot also ends the service (CryptSvc) state; the disk cache and
+	// disk-scoped offline records stay.
+	Reboot bool `yaml:"reboot"`
+	// URLCacheDelete is `certutil -urlcache * delete`: the disk cache
+	// (and disk-scoped offline records) are deleted; running processes keep
+	// their memory caches (spec §1.9).
+	URLCacheDelete bool `yaml:"urlcacheDelete"`
+	// ClearSSLState empties the TLS session cache ("Clear SSL state").
+	ClearSSLState bool `yaml:"clearSSLState"`
+	// ClockJump moves the clients' machine clock by this much.
+	ClockJump Duration `yaml:"clockJump"`
+	// Resync is `certutil -setreg chain\ChainCacheResyncFiletime @now`:
+	// cached objects downloaded before At are invalid (spec §1.9).
+	Resync bool `yaml:"resync"`
+}
+
+// SwapSpec is a certificate swap on an endpoint.
+type SwapSpec struct {
+	Endpoint string   `yaml:"endpoint"`
+	Chain    []string `yaml:"chain"`
+}
+
+// AssertSpec is a condition the run must meet: by time By, at least (or at
+// most) a share of a group's clients saw Outcome at their last connection.
+type AssertSpec struct {
+	By      Duration `yaml:"by"`
+	Group   string   `yaml:"group"`
+	Outcome string   `yaml:"outcome"`
+	AtLeast *Percent `yaml:"atLeast"`
+	AtMost  *Percent `yaml:"atMost"`
+}
+
+// Error is a problem in a scenario file; it names the file and the field.
+type Error struct {
+	File  string
+	Field string
+	Err   error
+}
+
+func (e *Error) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("%s: %v", e.File, e.Err)
+	}
+	return fmt.Sprintf("%s: %s: %v", e.File, e.Field, e.Err)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Load reads a scenario file; relative file names in it are resolved
+// against the file's folder.
+func Load(path string) (*Spec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{File: path, Err: err}
+	}
+	s, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	s.dir = filepath.Dir(path)
+	return s, nil
+}
+
+// Parse reads a scenario from YAML (JSON is YAML too). name labels errors.
+func Parse(name string, data []byte) (*Spec, error) {
+	var s Spec
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&s); err != nil {
+		if errors.Is(err, errEOF) || strings.Contains(err.Error(), "EOF") {
+			return nil, &Error{File: name, Err: errors.New("empty scenario")}
+		}
+		return nil, &Error{File: name, Err: err}
+	}
+	s.dir = "."
+	if err := s.normalise(name); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+var errEOF = errors.New("EOF")
+
+func (s *Spec) readFile(name string) ([]byte, error) {
+	if s.files != nil {
+		return s.files(name)
+	}
+	if !filepath.IsAbs(name) {
+		name = filepath.Join(s.dir, name)
+	}
+	return os.ReadFile(name)
+}
+
+// normalise fills defaults and checks references, naming the field at fault.
+func (s *Spec) normalise(file string) error {
+	fail := func(field string, format string, args ...any) error {
+		return &Error{File: file, Field: field, Err: fmt.Errorf(format, args...)}
+	}
+	if s.Name == "" {
+		s.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	}
+	if s.Start.IsZero() {
+		s.Start = time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	}
+	s.Start = s.Start.UTC()
+	if s.Duration <= 0 {
+		s.Duration = Duration(24 * time.Hour)
+	}
+	if s.Step <= 0 {
+		s.Step = Duration(5 * time.Minute)
+	}
+	if s.Step.D() < time.Second {
+		return fail("step", "%s is below 1s", s.Step.D())
+	}
+	if n := int64(s.Duration / s.Step); n > MaxSteps {
+		return fail("duration", "%s at step %s is %d steps; the limit is %d", s.Duration.D(), s.Step.D(), n, MaxSteps)
+	}
+	if s.HungAfter <= 0 {
+		s.HungAfter = Duration(15 * time.Second)
+	}
+	if len(s.Events) > MaxEvents || len(s.Network) > MaxEvents || len(s.Asserts) > MaxEvents {
+		return fail("events", "more than %d events, network rules or asserts", MaxEvents)
+	}
+	certName := func(field, n string) error {
+		if _, ok := s.PKI.Certs[n]; !ok {
+			return fail(field, "no certificate named %q in pki.certs", n)
+		}
+		return nil
+	}
+	keyName := func(field, n string) error {
+		if err := certName(field, n); err != nil {
+			return err
+		}
+		if _, ok := s.PKI.Keys[n]; !ok {
+			return fail(field, "no key for %q in pki.keys (needed to sign)", n)
+		}
+		return nil
+	}
+	for i := range s.CRLs {
+		c := &s.CRLs[i]
+		f := fmt.Sprintf("crls[%d]", i)
+		if c.URL == "" {
+			return fail(f+".url", "missing")
+		}
+		if err := keyName(f+".issuer", c.Issuer); err != nil {
+			return err
+		}
+		if c.PublishEvery <= 0 {
+			c.PublishEvery = Duration(24 * time.Hour)
+		}
+		if c.Validity <= 0 {
+			c.Validity = c.PublishEvery + c.PublishEvery/10
+		}
+		for j, r := range c.Revoked {
+			if err := certName(fmt.Sprintf("%s.revoked[%d].cert", f, j), r.Cert); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range s.OCSP {
+		o := &s.OCSP[i]
+		f := fmt.Sprintf("ocsp[%d]", i)
+		if o.URL == "" {
+			return fail(f+".url", "missing")
+		}
+		if err := keyName(f+".issuer", o.Issuer); err != nil {
+			return err
+		}
+		if o.Validity <= 0 {
+			o.Validity = Duration(4 * 24 * time.Hour)
+		}
+		for j, r := range o.Revoked {
+			if err := certName(fmt.Sprintf("%s.revoked[%d].cert", f, j), r.Cert); err != nil {
+				return err
+			}
+		}
+	}
+	for i, a := range s.AIA {
+		if a.URL == "" {
+			return fail(fmt.Sprintf("aia[%d].url", i), "missing")
+		}
+		if err := certName(fmt.Sprintf("aia[%d].cert", i), a.Cert); err != nil {
+			return err
+		}
+	}
+	for i, r := range s.Network {
+		f := fmt.Sprintf("network[%d]", i)
+		if (r.URL == "") == (r.Prefix == "") {
+			return fail(f, "give exactly one of url and prefix")
+		}
+		switch r.Fail {
+		case "", "offline", "timeout", "reset":
+		default:
+			return fail(f+".fail", "%q: want offline, timeout or reset", r.Fail)
+		}
+		if r.Fail == "" && r.Status == 0 {
+			// A slow answer of the normal content would need the rule
+			// underneath; latency goes with a failure or a status.
+			return fail(f, "give fail or status (latency only adds to them)")
+		}
+	}
+	if len(s.Endpoints) == 0 {
+		return fail("endpoints", "at least one endpoint is needed")
+	}
+	endpoints := map[string]bool{}
+	for i := range s.Endpoints {
+		e := &s.Endpoints[i]
+		f := fmt.Sprintf("endpoints[%d]", i)
+		if e.Name == "" {
+			e.Name = e.Host
+		}
+		if e.Host == "" || e.Name == "" {
+			return fail(f+".host", "missing")
+		}
+		if len(e.Chain) == 0 {
+			return fail(f+".chain", "missing: the end certificate the server presents")
+		}
+		for j, c := range e.Chain {
+			if err := certName(fmt.Sprintf("%s.chain[%d]", f, j), c); err != nil {
+				return err
+			}
+		}
+		endpoints[e.Name] = true
+	}
+	if len(s.Groups) == 0 {
+		return fail("groups", "at least one group of clients is needed")
+	}
+	groups := map[string]bool{}
+	total := 0
+	for i := range s.Groups {
+		g := &s.Groups[i]
+		f := fmt.Sprintf("groups[%d]", i)
+		if g.Name == "" {
+			g.Name = fmt.Sprintf("group%d", i+1)
+		}
+		if groups[g.Name] {
+			return fail(f+".name", "%q is used twice", g.Name)
+		}
+		groups[g.Name] = true
+		if g.Count <= 0 {
+			g.Count = 1
+		}
+		total += g.Count
+		if g.Endpoint == "" {
+			g.Endpoint = s.Endpoints[0].Name
+		}
+		if !endpoints[g.Endpoint] {
+			return fail(f+".endpoint", "no endpoint named %q", g.Endpoint)
+		}
+		if g.ConnectEvery <= 0 {
+			g.ConnectEvery = Duration(15 * time.Minute)
+		}
+		if g.ConnectEvery < s.Step {
+			return fail(f+".connectEvery", "%s is shorter than the step %s", g.ConnectEvery.D(), s.Step.D())
+		}
+		for j, c := range g.Roots {
+			if err := certName(fmt.Sprintf("%s.roots[%d]", f, j), c); err != nil {
+				return err
+			}
+		}
+		for j, c := range g.CA {
+			if err := certName(fmt.Sprintf("%s.ca[%d]", f, j), c); err != nil {
+				return err
+			}
+		}
+		p := &g.Profile
+		switch p.Revocation {
+		case "":
+			p.Revocation = "chain-exclude-root"
+		case "none", "end", "chain", "chain-exclude-root":
+		default:
+			return fail(f+".profile.revocation", "%q: want none, end, chain or chain-exclude-root", p.Revocation)
+		}
+		if p.NegativeCache == "" {
+			p.NegativeCache = "none"
+		}
+		if p.URLTimeout <= 0 {
+			p.URLTimeout = Duration(15 * time.Second)
+		}
+		if p.TLSSessionLifetime == nil {
+			d := Duration(10 * time.Hour)
+			p.TLSSessionLifetime = &d
+		}
+		if g.Primed == nil {
+			t := true
+			g.Primed = &t
+		}
+	}
+	if total > MaxClients {
+		return fail("groups", "%d clients; the limit is %d", total, MaxClients)
+	}
+	for i := range s.Events {
+		e := &s.Events[i]
+		f := fmt.Sprintf("events[%d]", i)
+		kinds := 0
+		for _, set := range []bool{e.Swap != nil, e.Revert != "", e.AppRestart, e.Reboot, e.URLCacheDelete, e.ClearSSLState, e.ClockJump != 0, e.Resync} {
+			if set {
+				kinds++
+			}
+		}
+		if kinds != 1 {
+			return fail(f, "give exactly one of swap, revert, appRestart, reboot, urlcacheDelete, clearSSLState, clockJump, resync")
+		}
+		if e.Group != "" && !groups[e.Group] {
+			return fail(f+".group", "no group named %q", e.Group)
+		}
+		if e.Fraction != nil && (*e.Fraction < 0 || *e.Fraction > 1) {
+			return fail(f+".fraction", "%v is outside 0..100%%", float64(*e.Fraction)*100)
+		}
+		if e.Swap != nil {
+			if !endpoints[e.Swap.Endpoint] {
+				return fail(f+".swap.endpoint", "no endpoint named %q", e.Swap.Endpoint)
+			}
+			if len(e.Swap.Chain) == 0 {
+				return fail(f+".swap.chain", "missing")
+			}
+			for j, c := range e.Swap.Chain {
+				if err := certName(fmt.Sprintf("%s.swap.chain[%d]", f, j), c); err != nil {
+					return err
+				}
+			}
+		}
+		if e.Revert != "" && !endpoints[e.Revert] {
+			return fail(f+".revert", "no endpoint named %q", e.Revert)
+		}
+	}
+	sort.SliceStable(s.Events, func(i, j int) bool { return s.Events[i].At < s.Events[j].At })
+	for i := range s.Asserts {
+		a := &s.Asserts[i]
+		f := fmt.Sprintf("asserts[%d]", i)
+		if a.Group != "" && !groups[a.Group] {
+			return fail(f+".group", "no group named %q", a.Group)
+		}
+		if a.Outcome == "" {
+			a.Outcome = "trusted"
+		}
+		if (a.AtLeast == nil) == (a.AtMost == nil) {
+			return fail(f, "give exactly one of atLeast and atMost")
+		}
+	}
+	return nil
+}
