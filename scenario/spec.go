@@ -327,6 +327,18 @@ func Parse(name string, data []byte) (*Spec, error) {
 
 var errEOF = errors.New("EOF")
 
+// UseFiles makes the scenario read the files it names (certificates, keys,
+// registry exports) from memory instead of the disk: for programs and tests
+// that build their PKI in code.
+func (s *Spec) UseFiles(files map[string][]byte) {
+	s.files = func(name string) ([]byte, error) {
+		if b, ok := files[name]; ok {
+			return b, nil
+		}
+		return nil, fmt.Errorf("%s: %w", name, os.ErrNotExist)
+	}
+}
+
 func (s *Spec) readFile(name string) ([]byte, error) {
 	if s.files != nil {
 		return s.files(name)

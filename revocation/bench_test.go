@@ -1,0 +1,192 @@
+package revocation
+
+import (
+	"crypto/x509"
+	"math/big"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/winchain/winchain/internal/testpki"
+)
+
+// bigCRLEntries is the size of the benchmark CRL (issue 5: 100,000 entries).
+const bigCRLEntries = 100_000
+
+var bigCRL struct {
+	once sync.Once
+	der  []byte
+	crl  *x509.RevocationList
+}
+
+// loadBigCRL signs a 100,000-entry CRL once: serials 1e12+3i, one in four
+// with a reasonCode, as a CA's CRL would have.
+func loadBigCRL(b testing.TB) ([]byte, *x509.RevocationList) {
+	bigCRL.once.Do(func() {
+		ca := testpki.NewRoot("Big CRL CA", testpki.ECDSA)
+		spec := crlSpec{thisUpdate: t0, nextUpdate: t0.Add(7 * 24 * time.Hour)}
+		for i := 0; i < bigCRLEntries; i++ {
+			reason := 0
+			if i%4 == 0 {
+				reason = 1
+			}
+			spec.entries = append(spec.entries, revokedEntry(benchSerial(i), t0.Add(-time.Duration(i)*time.Second), reason))
+		}
+		bigCRL.der = signCRL(b, ca.Cert.X, ca.Key, spec)
+		var err error
+		bigCRL.crl, err = x509.ParseRevocationList(bigCRL.der)
+		if err != nil {
+			panic(err)
+		}
+	})
+	return bigCRL.der, bigCRL.crl
+}
+
+func benchSerial(i int) *big.Int { return big.NewInt(1_000_000_000_000 + 3*int64(i)) }
+
+// probes are the serials looked up: half listed (spread over the CRL), half not.
+func probes() [][]byte {
+	var out [][]byte
+	for i := 0; i < 64; i++ {
+		n := i * (bigCRLEntries / 64)
+		s := benchSerial(n)
+		if i%2 == 1 {
+			s = new(big.Int).Add(s, big.NewInt(1)) // not listed
+		}
+		out = append(out, serialBytes(s))
+	}
+	return out
+}
+
+// BenchmarkCRLLookup: one serial lookup in the indexed 100,000-entry CRL.
+func BenchmarkCRLLookup(b *testing.B) {
+	der, crl := loadBigCRL(b)
+	d, err := parseCRLDoc(der, crl)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ps := probes()
+	b.ResetTimer()
+	hits := 0
+	for i := 0; i < b.N; i++ {
+		if _, ok := d.find(ps[i%len(ps)]); ok {
+			hits++
+		}
+	}
+	if b.N >= len(ps) && hits == 0 {
+		b.Fatal("no hits")
+	}
+}
+
+// BenchmarkCRLLinearScanBaseline: the same lookups as a linear scan of
+// crypto/x509's RevokedCertificateEntries (what a checker without an index
+// does per certificate).
+func BenchmarkCRLLinearScanBaseline(b *testing.B) {
+	_, crl := loadBigCRL(b)
+	var ps []*big.Int
+	for _, p := range probes() {
+		ps = append(ps, new(big.Int).SetBytes(p))
+	}
+	b.ResetTimer()
+	hits := 0
+	for i := 0; i < b.N; i++ {
+		s := ps[i%len(ps)]
+		for j := range crl.RevokedCertificateEntries {
+			if crl.RevokedCertificateEntries[j].SerialNumber.Cmp(s) == 0 {
+				hits++
+				break
+			}
+		}
+	}
+	_ = hits
+}
+
+// BenchmarkCRLIndexBuild: parsing and indexing the CRL once (what a cache
+// miss costs).
+func BenchmarkCRLIndexBuild(b *testing.B) {
+	der, _ := loadBigCRL(b)
+	b.SetBytes(int64(len(der)))
+	for i := 0; i < b.N; i++ {
+		if _, err := parseCRLDoc(der, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCRLIndexMemory reports the heap a cached, indexed CRL holds
+// beyond its DER (held-B/DER-B, goal ≤ 2 including the DER itself), next to
+// what crypto/x509's parsed form holds (x509-B/DER-B).
+func BenchmarkCRLIndexMemory(b *testing.B) {
+	der, _ := loadBigCRL(b)
+	var held, x509Held float64
+	for i := 0; i < b.N; i++ {
+		before := heapInUse()
+		d, err := parseCRLDoc(der, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		after := heapInUse()
+		held = float64(len(der)) + float64(after-before)
+		runtime.KeepAlive(d)
+
+		before = heapInUse()
+		crl, err := x509.ParseRevocationList(der)
+		if err != nil {
+			b.Fatal(err)
+		}
+		after = heapInUse()
+		x509Held = float64(len(der)) + float64(after-before)
+		runtime.KeepAlive(crl)
+	}
+	b.ReportMetric(held/float64(len(der)), "held-B/DER-B")
+	b.ReportMetric(x509Held/float64(len(der)), "x509-B/DER-B")
+	b.ReportMetric(float64(len(der))/bigCRLEntries, "DER-B/entry")
+}
+
+// heapInUse returns live heap bytes after a full collection; the doc keeps
+// der shared, so the difference is the index and header.
+func heapInUse() int64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
+}
+
+// TestCRLIndexMatchesLinearScan checks the index against crypto/x509 on
+// every entry of a CRL and on serials that are not listed, and keeps the
+// memory goal (≤ 2× the DER) as a test.
+func TestCRLIndexMatchesLinearScan(t *testing.T) {
+	ca := testpki.NewRoot("Index CA", testpki.ECDSA)
+	spec := crlSpec{thisUpdate: t0, nextUpdate: t0.Add(time.Hour)}
+	for i := 0; i < 5000; i++ {
+		n := big.NewInt(int64(i*7 + 1))
+		if i%10 == 0 {
+			n.Neg(n) // negative serials, PKITS 4.4.14/4.4.15
+		}
+		if i%13 == 0 {
+			n.Lsh(n, 150) // 20-octet serials, PKITS 4.4.16-4.4.18
+		}
+		spec.entries = append(spec.entries, revokedEntry(n, t0.Add(-time.Duration(i)*time.Minute), i%9))
+	}
+	der := signCRL(t, ca.Cert.X, ca.Key, spec)
+	d, err := parseCRLDoc(der, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, _ := x509.ParseRevocationList(der)
+	for _, e := range crl.RevokedCertificateEntries {
+		got, ok := d.find(serialBytes(e.SerialNumber))
+		if !ok || !got.revoked.Equal(e.RevocationTime) || (e.ReasonCode != 0 && got.reason != e.ReasonCode) {
+			t.Fatalf("serial %v: got %+v %v, want %v reason %d", e.SerialNumber, got, ok, e.RevocationTime, e.ReasonCode)
+		}
+		miss := new(big.Int).Add(e.SerialNumber, big.NewInt(3))
+		if _, ok := d.find(serialBytes(miss)); ok && miss.Int64()%7 != 1 {
+			t.Fatalf("serial %v found but not listed", miss)
+		}
+	}
+	if r := float64(d.heldBytes()) / float64(len(der)); r > 2 {
+		t.Fatalf("index holds %.2f× the DER, want ≤ 2×", r)
+	}
+}
