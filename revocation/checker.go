@@ -247,11 +247,11 @@ func (c *Checker) order(key [32]byte) (ocspFirst, ocspAfter bool) {
 	c.mu.Lock()
 	n := uint32(len(c.ocspCount[key]))
 	c.mu.Unlock()
-	sw, max := c.cfg.CachedOcspSwitchToCrlCount, c.cfg.MaxCachedOcspPerCrlCount
+	sw, maxN := c.cfg.CachedOcspSwitchToCrlCount, c.cfg.MaxCachedOcspPerCrlCount
 	if sw != CRLBeforeOCSPEnable && n <= sw {
 		return true, false
 	}
-	return false, max != OCSPAfterCRLDisable && n <= max
+	return false, maxN != OCSPAfterCRLDisable && n <= maxN
 }
 
 // countOCSP records an OCSP response cached from the wire for the issuer.
@@ -270,17 +270,19 @@ func (c *Checker) countOCSP(key [32]byte, serial []byte) {
 	}
 }
 
-func maxCount(a, b uint32) int {
-	const cap = 1 << 20
-	m := a
-	if b > m && b != OCSPAfterCRLDisable {
-		m = b
+// maxCount is the largest count either threshold compares against
+// (0xFFFFFFFF values excluded), bounded so the per-issuer set stays small.
+func maxCount(switchCount, maxCached uint32) int {
+	const limit = 1 << 20
+	m := uint32(0)
+	if switchCount != CRLBeforeOCSPEnable {
+		m = switchCount
 	}
-	if a == CRLBeforeOCSPEnable {
-		m = b
+	if maxCached != OCSPAfterCRLDisable && maxCached > m {
+		m = maxCached
 	}
-	if m > cap {
-		m = cap
+	if m > limit {
+		m = limit
 	}
 	return int(m)
 }

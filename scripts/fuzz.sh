@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every native Go fuzz target of the repository, one after the other,
+# for SECONDS each (default 60), and prints the executions each one reached.
+#
+#   scripts/fuzz.sh [SECONDS] [PACKAGE...]
+#
+# Targets are found with `go test -list '^Fuzz'`, so a new target is picked
+# up without editing this script. Runs are sequential on purpose: a fuzz run
+# uses every core it is given, and the machine is shared. A crash stops the
+# script with the failing input left under the package's testdata/fuzz/.
+# FUZZ_PARALLEL sets -parallel (default: Go's, GOMAXPROCS).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+secs=${1:-60}
+shift || true
+case $secs in ''|*[!0-9]*) echo "usage: scripts/fuzz.sh [SECONDS] [PACKAGE...]" >&2; exit 2;; esac
+pkgs=("$@")
+[ ${#pkgs[@]} -gt 0 ] || mapfile -t pkgs < <(go list ./...)
+par=()
+[ -n "${FUZZ_PARALLEL:-}" ] && par=(-parallel "$FUZZ_PARALLEL")
+
+summary=()
+for pkg in "${pkgs[@]}"; do
+  targets=$(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' || true)
+  for target in $targets; do
+    echo "== $pkg $target (${secs}s)"
+    log=$(mktemp)
+    start=$(date +%s)
+    if ! go test "$pkg" -run '^$' -fuzz "^${target}\$" -fuzztime "${secs}s" "${par[@]}" 2>&1 | tee "$log"; then
+      echo "FAIL: $pkg $target" >&2
+      rm -f "$log"
+      exit 1
+    fi
+    # The last progress line of the fuzz engine carries the total: "execs: N".
+    execs=$(grep -o 'execs: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo "?")
+    summary+=("$(printf '%-55s %-32s %10s execs %5ss' "$pkg" "$target" "$execs" "$(( $(date +%s) - start ))")")
+    rm -f "$log"
+  done
+done
+echo "== summary"
+printf '%s\n' "${summary[@]}"
