@@ -81,7 +81,14 @@ type RevocationInfo struct {
 	ThisUpdate, NextUpdate time.Time
 	HasFreshnessTime       bool
 	FreshnessTime          time.Duration
-	Detail                 string
+	// ValidityExtended: a CRL was used past its nextUpdate
+	// (CERT_TRUST_HAS_CRL_VALIDITY_EXTENDED); DeltaApplied: a delta CRL
+	// was used (fDeltaCrlEntry context).
+	ValidityExtended, DeltaApplied bool
+	// RevocationTime and Reason of a revoked certificate (pCrlEntry).
+	RevocationTime time.Time
+	Reason         int
+	Detail         string
 }
 
 // ChainEnd says how a candidate chain ends.

@@ -113,6 +113,7 @@ func (b *builder) checkRevocation(ctx context.Context, sc *SimpleChain) {
 		CacheOnly:     b.p.Flags&RevocationCheckCacheOnly != 0,
 		Timeout:       b.p.URLRetrievalTimeout,
 		FreshnessTime: b.p.RevocationFreshnessTime,
+		CacheResync:   b.p.CacheResync,
 	}
 	if b.p.Flags&RevocationAccumulativeTimeout != 0 {
 		total := DefaultAccumulativeTimeout
@@ -209,6 +210,20 @@ func (b *builder) applyRevocation(el *Element, res *revocation.Result, isRoot bo
 	info.ThisUpdate, info.NextUpdate = res.ThisUpdate, res.NextUpdate
 	info.HasFreshnessTime, info.FreshnessTime = res.HasFreshness, res.FreshnessTime
 	info.Detail = res.Detail
+	info.ValidityExtended, info.DeltaApplied = res.ValidityExtended, res.DeltaApplied
+	info.RevocationTime, info.Reason = res.RevocationTime, res.Reason
+	if info.URL == "" && len(res.Retrievals) > 0 {
+		// Nothing answered: show the last URL tried and where the attempt
+		// ended, as the JSON of spec/cli.md does for "offline".
+		last := res.Retrievals[len(res.Retrievals)-1]
+		info.URL, info.From = last.URL, string(last.From)
+		switch last.Kind {
+		case cache.KindOCSP:
+			info.Source = "ocsp"
+		case cache.KindCRL, cache.KindDeltaCRL:
+			info.Source = "crl"
+		}
+	}
 	b.retrievals = append(b.retrievals, res.Retrievals...)
 	switch res.Status {
 	case revocation.Good:

@@ -43,10 +43,30 @@ const (
 const nameConstraintErrors = InvalidNameConstraints | HasNotSupportedNameConstraint |
 	HasNotDefinedNameConstraint | HasNotPermittedNameConstraint | HasExcludedNameConstraint
 
-var errorNames = []struct {
-	bit  ErrorStatus
+// bitName names one bit of a status word.
+type bitName[T ~uint32] struct {
+	bit  T
 	name string
-}{
+}
+
+// bitNames returns the names of the bits set in s, in table order (lowest
+// bit first), and the hex of any bit the table does not name.
+func bitNames[T ~uint32](s T, table []bitName[T]) []string {
+	var out []string
+	rest := s
+	for _, e := range table {
+		if s&e.bit != 0 {
+			out = append(out, e.name)
+			rest &^= e.bit
+		}
+	}
+	if rest != 0 {
+		out = append(out, fmt.Sprintf("0x%08X", uint32(rest)))
+	}
+	return out
+}
+
+var errorNames = []bitName[ErrorStatus]{
 	{IsNotTimeValid, "CERT_TRUST_IS_NOT_TIME_VALID"},
 	{IsNotTimeNested, "CERT_TRUST_IS_NOT_TIME_NESTED"},
 	{IsRevoked, "CERT_TRUST_IS_REVOKED"},
@@ -76,20 +96,7 @@ var errorNames = []struct {
 
 // Names returns the Windows constant names of the set bits, lowest bit
 // first. Bits without a name print as hex.
-func (s ErrorStatus) Names() []string {
-	var out []string
-	rest := s
-	for _, e := range errorNames {
-		if s&e.bit != 0 {
-			out = append(out, e.name)
-			rest &^= e.bit
-		}
-	}
-	if rest != 0 {
-		out = append(out, fmt.Sprintf("0x%08X", uint32(rest)))
-	}
-	return out
-}
+func (s ErrorStatus) Names() []string { return bitNames(s, errorNames) }
 
 // String prints the names joined by " | ", or CERT_TRUST_NO_ERROR.
 func (s ErrorStatus) String() string {
@@ -130,10 +137,7 @@ const (
 	elementOnlyInfo            InfoStatus = 0x0000000F // EXACT|KEY|NAME match and SELF_SIGNED stay on the element (spec §1.7)
 )
 
-var infoNames = []struct {
-	bit  InfoStatus
-	name string
-}{
+var infoNames = []bitName[InfoStatus]{
 	{HasExactMatchIssuer, "CERT_TRUST_HAS_EXACT_MATCH_ISSUER"},
 	{HasKeyMatchIssuer, "CERT_TRUST_HAS_KEY_MATCH_ISSUER"},
 	{HasNameMatchIssuer, "CERT_TRUST_HAS_NAME_MATCH_ISSUER"},
@@ -160,20 +164,7 @@ var infoNames = []struct {
 }
 
 // Names returns the Windows constant names of the set bits, lowest first.
-func (s InfoStatus) Names() []string {
-	var out []string
-	rest := s
-	for _, e := range infoNames {
-		if s&e.bit != 0 {
-			out = append(out, e.name)
-			rest &^= e.bit
-		}
-	}
-	if rest != 0 {
-		out = append(out, fmt.Sprintf("0x%08X", uint32(rest)))
-	}
-	return out
-}
+func (s InfoStatus) Names() []string { return bitNames(s, infoNames) }
 
 // String prints the names joined by " | ", or "0" when no bit is set.
 func (s InfoStatus) String() string {

@@ -218,6 +218,7 @@ func (ck *check) options() cache.Options {
 		Timeout:      ck.req.Timeout,
 		Budget:       ck.req.Budget,
 		OfflineCheck: true,
+		ResyncBefore: ck.req.CacheResync,
 	}
 }
 

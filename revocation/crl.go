@@ -42,6 +42,9 @@ func (ck *check) localCRLs() {
 			return
 		}
 	}
+	if !ck.req.CacheResync.IsZero() {
+		return // pftCacheResync: do not trust what this process holds
+	}
 	ck.c.mu.Lock()
 	d := ck.c.byIssuer[ck.key]
 	ck.c.mu.Unlock()

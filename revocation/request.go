@@ -55,6 +55,9 @@ type Request struct {
 	FreshnessTime time.Duration
 	// IsRoot is true for the self-signed top element.
 	IsRoot bool
+	// CacheResync is pftCacheResync (CERT_CHAIN_PARA): cached objects
+	// downloaded before it are not used. Zero means none.
+	CacheResync time.Time
 }
 
 // Result is the element's revocation information (CERT_REVOCATION_INFO plus

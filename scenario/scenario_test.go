@@ -123,12 +123,22 @@ func TestDemoWithoutOutageHasNoFailures(t *testing.T) {
 }
 
 // Clients in the same state share one evaluation; the results must equal a
-// per-client evaluation, byte for byte in the JSON.
+// per-client evaluation, byte for byte in the JSON — with every kind of
+// event, each on a part of the fleet, so every split path is exercised.
 func TestSharedEqualsPerClient(t *testing.T) {
+	half := scenario.Percent(0.5)
+	third := scenario.Percent(0.34)
 	edit := func(s *scenario.Spec) {
-		s.Groups[0].Count = 24
-		s.Duration = scenario.Duration(12 * time.Hour)
+		s.Groups[0].Count = 12
+		s.Duration = scenario.Duration(10 * time.Hour)
+		s.Step = scenario.Duration(15 * time.Minute)
 		s.Asserts = nil
+		s.Events = append(s.Events,
+			scenario.EventSpec{At: scenario.Duration(3 * time.Hour), AppRestart: true, Fraction: &half},
+			scenario.EventSpec{At: scenario.Duration(4 * time.Hour), ClearSSLState: true, Fraction: &third},
+			scenario.EventSpec{At: scenario.Duration(5 * time.Hour), ClockJump: scenario.Duration(26 * time.Hour), Fraction: &third},
+			scenario.EventSpec{At: scenario.Duration(9 * time.Hour), Resync: true, Fraction: &half},
+		)
 	}
 	shared := runDemo(t, "seed-8h", edit)
 	s, err := scenario.Demo()
@@ -141,6 +151,36 @@ func TestSharedEqualsPerClient(t *testing.T) {
 	require.NoError(t, per.WriteJSON(&b))
 	assert.Equal(t, b.String(), a.String())
 	assert.Less(t, shared.Evaluations, per.Evaluations, "sharing must save work")
+	assert.Len(t, shared.Events, 8)
+}
+
+// An app restart ends a process-scoped back-off, a reboot a service-scoped
+// one; neither ends a disk-scoped one (spec §5.3 explanations a–c).
+func TestNegativeCacheScopes(t *testing.T) {
+	recoveredAfter := func(model string, restart, reboot bool) string {
+		r := runDemo(t, model, func(s *scenario.Spec) {
+			s.Groups[0].Count = 60
+			s.Duration = scenario.Duration(12 * time.Hour)
+			s.Asserts = nil
+			s.Network[0].Until = scenario.Duration(8*time.Hour + 20*time.Minute)
+			s.Events = s.Events[:2] // swap and revert only
+			at := scenario.Duration(8*time.Hour + 25*time.Minute)
+			if restart {
+				s.Events = append(s.Events, scenario.EventSpec{At: at, AppRestart: true})
+			}
+			if reboot {
+				s.Events = append(s.Events, scenario.EventSpec{At: at, Reboot: true})
+			}
+		})
+		return r.Summary[0].AllTrustedAgainAt
+	}
+	// process-backoff: caps at 1 h; a restart right after the outage clears it.
+	assert.Less(t, recoveredAfter("process-backoff", true, false), recoveredAfter("process-backoff", false, false))
+	// service-backoff: a restart does not clear it, a reboot does.
+	assert.Equal(t, recoveredAfter("service-backoff", false, false), recoveredAfter("service-backoff", true, false))
+	assert.Less(t, recoveredAfter("service-backoff", false, true), recoveredAfter("service-backoff", false, false))
+	// seed-8h (disk): a reboot does not clear it.
+	assert.Equal(t, recoveredAfter("seed-8h", false, false), recoveredAfter("seed-8h", false, true))
 }
 
 // Same input and seed → byte-identical JSON.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -36,6 +37,11 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 		return fmt.Errorf("line %d: want a duration like 15m", n.Line)
 	}
 	if v, err := strconv.ParseFloat(n.Value, 64); err == nil {
+		// A float64 beyond int64 nanoseconds (or NaN) would convert to an
+		// arbitrary value and slip past the limits.
+		if ns := v * float64(time.Second); math.IsNaN(ns) || ns >= math.MaxInt64 || ns <= math.MinInt64 {
+			return fmt.Errorf("line %d: %q seconds is not a usable duration (at most about 292 years)", n.Line, n.Value)
+		}
 		*d = Duration(v * float64(time.Second))
 		return nil
 	}
@@ -497,6 +503,9 @@ func (s *Spec) normalise(file string) error {
 		groups[g.Name] = true
 		if g.Count <= 0 {
 			g.Count = 1
+		}
+		if g.Count > MaxClients-total { // checked here, before the sum can overflow
+			return fail(f+".count", "%d clients (with the groups before it); the limit is %d", uint64(total)+uint64(g.Count), MaxClients)
 		}
 		total += g.Count
 		if g.Endpoint == "" {

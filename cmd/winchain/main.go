@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 )
 
 // command is one winchain subcommand. run returns the process exit status.
@@ -60,4 +61,15 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
+}
+
+// errLine renders err on one line (the contract: one line on stderr naming
+// the input): a multi-line error, such as the YAML decoder's list of
+// unmarshal errors, has its lines joined with "; ".
+func errLine(err error) string {
+	lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
+	for i := range lines {
+		lines[i] = strings.TrimSpace(lines[i])
+	}
+	return strings.Join(lines, "; ")
 }

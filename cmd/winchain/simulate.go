@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -34,6 +35,9 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	workDir := fs.String("work-dir", "", "keep the clients' disk caches in this folder (default: a temporary folder)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	if len(pos) != 1 {
@@ -42,7 +46,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	}
 	spec, err := scenario.Load(pos[0])
 	if err != nil {
-		fmt.Fprintln(stderr, "winchain simulate: "+err.Error())
+		fmt.Fprintln(stderr, "winchain simulate: "+errLine(err))
 		return 2
 	}
 	opts := scenario.Options{PerClient: *perClient, NegativeCache: *negCache, WorkDir: *workDir}
@@ -51,18 +55,18 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	}
 	rep, err := scenario.Run(context.Background(), spec, opts)
 	if err != nil {
-		fmt.Fprintln(stderr, "winchain simulate: "+err.Error())
+		fmt.Fprintln(stderr, "winchain simulate: "+errLine(err))
 		return 2
 	}
 	if *htmlOut != "" {
 		if err := writeHTML(*htmlOut, rep); err != nil {
-			fmt.Fprintln(stderr, "winchain simulate: "+err.Error())
+			fmt.Fprintln(stderr, "winchain simulate: "+errLine(err))
 			return 2
 		}
 	}
 	if *jsonOut {
 		if err := rep.WriteJSON(stdout); err != nil {
-			fmt.Fprintln(stderr, "winchain simulate: "+err.Error())
+			fmt.Fprintln(stderr, "winchain simulate: "+errLine(err))
 			return 2
 		}
 	} else {
@@ -95,13 +99,16 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 	htmlPrefix := fs.String("html", "", "also write HTML reports to PREFIX-none.html and PREFIX-seed-8h.html")
 	jsonOut := fs.Bool("json", false, "print both reports as a JSON array")
 	if _, err := parseInterleaved(fs, args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
 		return 2
 	}
 	var reps []*scenario.Report
 	for _, model := range []string{"none", "seed-8h"} {
 		spec, err := scenario.Demo()
 		if err != nil {
-			fmt.Fprintln(stderr, "winchain demo: "+err.Error())
+			fmt.Fprintln(stderr, "winchain demo: "+errLine(err))
 			return 2
 		}
 		opts := scenario.Options{NegativeCache: model}
@@ -110,12 +117,12 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		}
 		rep, err := scenario.Run(context.Background(), spec, opts)
 		if err != nil {
-			fmt.Fprintln(stderr, "winchain demo: "+err.Error())
+			fmt.Fprintln(stderr, "winchain demo: "+errLine(err))
 			return 2
 		}
 		if *htmlPrefix != "" {
 			if err := writeHTML(*htmlPrefix+"-"+model+".html", rep); err != nil {
-				fmt.Fprintln(stderr, "winchain demo: "+err.Error())
+				fmt.Fprintln(stderr, "winchain demo: "+errLine(err))
 				return 2
 			}
 		}

@@ -94,10 +94,17 @@ func newVerifyFlags(o *verifyOptions, stderr io.Writer) *flag.FlagSet {
 
 // parseInterleaved parses flags that may come before or after positional
 // arguments, as users type them.
+// A bad flag is reported in the one line the flag package prints (naming
+// the flag and the problem), without the flag list; -h prints the list.
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.Usage = func() {}
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintf(fs.Output(), "usage of winchain %s:\n", fs.Name())
+				fs.PrintDefaults()
+			}
 			return nil, err
 		}
 		args = fs.Args()
@@ -126,14 +133,14 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 	o.cert = pos[0]
 	res, err := verify(context.Background(), &o)
 	if err != nil {
-		fmt.Fprintln(stderr, "winchain verify: "+err.Error())
+		fmt.Fprintln(stderr, "winchain verify: "+errLine(err))
 		return 2
 	}
 	if o.jsonOut {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(res.JSON()); err != nil {
-			fmt.Fprintln(stderr, "winchain verify: "+err.Error())
+			fmt.Fprintln(stderr, "winchain verify: "+errLine(err))
 			return 2
 		}
 	} else {
