@@ -1,6 +1,8 @@
 package cache
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -156,6 +158,12 @@ func (d *Disk) ReadEntry(name string) (*DiskEntry, error) {
 	if err != nil {
 		return nil, &CorruptEntryError{File: cp, Offset: -1, Detail: err.Error()}
 	}
+	if pmd := d.pending(name, body); pmd != nil {
+		// A Put was interrupted after it replaced Content: the pending
+		// record describes exactly this body (same SHA-256), so the new
+		// entry is complete; roll forward instead of reporting it corrupt.
+		return &DiskEntry{Name: name, Meta: pmd, Body: body}, nil
+	}
 	if int64(len(body)) != int64(md.ContentSize) {
 		off := int64(len(body))
 		if off > int64(md.ContentSize) {
@@ -167,10 +175,38 @@ func (d *Disk) ReadEntry(name string) (*DiskEntry, error) {
 	return &DiskEntry{Name: name, Meta: md, Body: body}, nil
 }
 
-// Put stores body under name (URLName(md.URL) when name is empty): Content
-// first, then MetaData, each through a temporary file, fsync and rename. A
-// crash leaves the old entry, the new one, or (between the two renames, if
-// the size changed) an entry that reads as corrupt and is treated as a miss.
+// pendingSuffix names the journal record of a Put in progress:
+// MetaData/NAME.winchain-pending holds the new MetaData record followed by
+// the SHA-256 of the new Content. It is not an entry name, so listings and
+// Windows ignore it.
+const pendingSuffix = ".winchain-pending"
+
+// pending returns the record of an interrupted Put whose new Content is
+// body, or nil.
+func (d *Disk) pending(name string, body []byte) *MetaData {
+	pp := d.metaPath(name) + pendingSuffix
+	raw, err := os.ReadFile(pp)
+	if err != nil || len(raw) < sha256.Size {
+		return nil
+	}
+	rec, sum := raw[:len(raw)-sha256.Size], raw[len(raw)-sha256.Size:]
+	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
+		return nil
+	}
+	md, err := ParseMetaData(pp, rec)
+	if err != nil || int64(md.ContentSize) != int64(len(body)) {
+		return nil
+	}
+	return md
+}
+
+// Put stores body under name (URLName(md.URL) when name is empty) so that a
+// crash at any point leaves either the old entry or the new one, never a
+// corrupt one and never a miss where an entry was: a journal record with
+// the new MetaData and the new Content's SHA-256 is written first, then
+// Content, then MetaData (each through a temporary file, fsync and
+// rename), then the journal is removed. A reader that finds Content and
+// MetaData disagreeing uses the journal when it describes the Content.
 func (d *Disk) Put(name string, md *MetaData, body []byte) error {
 	if d.readOnly {
 		return errReadOnly
@@ -183,14 +219,23 @@ func (d *Disk) Put(name string, md *MetaData, body []byte) error {
 	}
 	md.ContentSize = uint32(len(body))
 	rec := md.Marshal()
+	sum := sha256.Sum256(body)
+	journal := append(append([]byte(nil), rec...), sum[:]...)
 	cp := filepath.Join(d.dir, ContentDir, name)
 	for attempt := 0; ; attempt++ {
+		if err := writeAtomic(filepath.Join(d.dir, MetaDataDir), name+pendingSuffix, journal); err != nil {
+			return err
+		}
 		if err := writeAtomic(filepath.Join(d.dir, ContentDir), name, body); err != nil {
 			return err
 		}
 		if err := writeAtomic(filepath.Join(d.dir, MetaDataDir), name, rec); err != nil {
 			return err
 		}
+		// The pair is complete: the journal is no longer needed. (A
+		// concurrent writer's journal may be removed too; its own pair is
+		// then checked below.)
+		_ = os.Remove(d.metaPath(name) + pendingSuffix)
 		// Another process may have replaced Content between our two
 		// renames and lost the race for MetaData: the pair would then
 		// disagree on the size. Write again; the last complete pair wins.
@@ -214,8 +259,8 @@ func (d *Disk) Delete(name string) error {
 	if !IsEntryName(name) {
 		return fmt.Errorf("cache: %q is not a cache file name", name)
 	}
-	for _, sub := range []string{MetaDataDir, ContentDir} {
-		if err := os.Remove(filepath.Join(d.dir, sub, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	for _, p := range []string{d.metaPath(name) + pendingSuffix, d.metaPath(name), filepath.Join(d.dir, ContentDir, name)} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("cache: delete %s: %w", name, err)
 		}
 	}

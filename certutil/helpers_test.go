@@ -68,7 +68,9 @@ func TestGeneratePKI(t *testing.T) {
 	leaf := inter.NewLeaf("www.certutil.test", testpki.ECDSA, leafMods)
 	revoked := inter.NewLeaf("revoked.certutil.test", testpki.ECDSA, leafMods)
 	this := at.Add(-24 * time.Hour)
-	write := func(name string, data []byte) { require.NoError(t, os.WriteFile(filepath.Join(pkiDir, name), data, 0o644)) }
+	write := func(name string, data []byte) {
+		require.NoError(t, os.WriteFile(filepath.Join(pkiDir, name), data, 0o644))
+	}
 	write("root.pem", testpki.PEM(root.Cert))
 	write("inter.pem", testpki.PEM(inter.Cert))
 	write("inter.der", inter.Cert.X.Raw)
@@ -174,7 +176,7 @@ func (s scenario) run(t testing.TB) (*chain.ChainContext, chain.PolicyStatus) {
 func render(t testing.TB, cc *chain.ChainContext, st chain.PolicyStatus) string {
 	t.Helper()
 	var buf bytes.Buffer
-	require.NoError(t, RenderVerify(&buf, cc, st, RenderOptions{}))
+	require.NoError(t, RenderVerify(&buf, cc, st, RenderOptions{ChainFlags: DefaultChainFlags}))
 	return buf.String()
 }
 

@@ -234,16 +234,18 @@ func utf16String(b []byte, bigEndian bool) string {
 
 type parser struct {
 	c          *Capture
-	section    string // current URL section, "" outside
-	el         int    // index of the current element, -1 before the first
-	last       int    // index of the last retrieval in this section, -1 none
-	crl        int    // index of the current CRL block, -1 none
-	header     string // "Issuer" or "Subject" while reading the leading dump
-	appPolicy  bool   // after "Verified Application Policies:"
+	section    string  // current URL section, "" outside
+	el         int     // index of the current element, -1 before the first
+	last       int     // index of the last retrieval in this section, -1 none
+	crl        int     // index of the current CRL block, -1 none
+	header     string  // "Issuer" or "Subject" while reading the leading dump
+	appPolicy  bool    // after "Verified Application Policies:"
 	hashTarget *string // where the next "Chain:" line goes
 	cur        string  // the current line, trimmed
 	succeeded  bool    // saw "command completed successfully"
 	failed     bool    // saw an ERROR or FAILED verdict line
+	// issuer and subject collect the RDN lines of the leading dump.
+	issuer, subject []string
 }
 
 func parseText(text string) *Capture {
@@ -254,6 +256,12 @@ func parseText(text string) *Capture {
 		c.kinds = append(c.kinds, p.line(line))
 	}
 	c.Verdict = strings.Join(c.VerdictLines, "\n")
+	if len(p.issuer) > 0 {
+		c.Issuer = strings.Join(p.issuer, ", ")
+	}
+	if len(p.subject) > 0 {
+		c.Subject = strings.Join(p.subject, ", ")
+	}
 	c.Passed = p.succeeded && !p.failed
 	if m := reHRESULT.FindString(c.Verdict); m != "" {
 		n, _ := strconv.ParseUint(m[2:], 16, 32)
@@ -284,14 +292,11 @@ func (p *parser) line(raw string) string {
 		if strings.HasPrefix(line, "Name Hash(") {
 			return "header"
 		}
-		target := &c.Issuer
 		if p.header == "Subject" {
-			target = &c.Subject
+			p.subject = append(p.subject, line)
+		} else {
+			p.issuer = append(p.issuer, line)
 		}
-		if *target != "" {
-			*target += ", "
-		}
-		*target += line
 		return "header"
 	}
 	p.header = ""

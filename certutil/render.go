@@ -18,13 +18,12 @@ import (
 )
 
 // RenderOptions tune [RenderVerify]. The zero value prints like
-// `certutil -verify -urlfetch` on a machine in UTC with the flags certutil
-// itself uses.
+// `certutil -verify -urlfetch` on a machine in UTC, with no ChainFlags line.
 type RenderOptions struct {
 	// ChainFlags are the CertGetCertificateChain dwFlags the chain was built
-	// with, printed on the "ChainFlags = " lines. Zero means
-	// CERT_CHAIN_REVOCATION_CHECK_CHAIN_EXCLUDE_ROOT, what certutil -verify
-	// uses (spec §3.1).
+	// with, one "ChainFlags = " line per bit. Zero prints none; certutil
+	// -verify itself uses CERT_CHAIN_REVOCATION_CHECK_CHAIN_EXCLUDE_ROOT
+	// (spec §3.1, [DefaultChainFlags]).
 	ChainFlags chain.Flags
 	// Engine is the chain engine line; "" means "HCCE_LOCAL_MACHINE", as in
 	// every sample of spec §7.
@@ -36,6 +35,10 @@ type RenderOptions struct {
 	// block and the dwFlags lines (useful to compare with excerpts).
 	NoHeader bool
 }
+
+// DefaultChainFlags are the dwFlags certutil -verify builds chains with
+// (spec §3.1, §7 Samples A and F).
+const DefaultChainFlags = chain.RevocationCheckChainExclRoot
 
 // dateLayout is the en-US short date and time certutil prints
 // ("11/27/2022 4:36 AM", spec §7 Sample A).
@@ -88,9 +91,6 @@ func RenderVerify(w io.Writer, cc *chain.ChainContext, st chain.PolicyStatus, op
 		return fmt.Errorf("certutil: empty chain context")
 	}
 	flags := opts.ChainFlags
-	if flags == 0 {
-		flags = chain.RevocationCheckChainExclRoot
-	}
 	engine := opts.Engine
 	if engine == "" {
 		engine = "HCCE_LOCAL_MACHINE"

@@ -6,6 +6,11 @@
 //
 //	winchain verify [flags] CERT
 //	winchain urlcache --cache-dir DIR [list | delete URL | delete crl | delete ocsp | delete '*'] [--json]
+//	winchain simulate [--json | --html OUT] FILE
+//	winchain demo [--html PREFIX]
+//	winchain certutil parse FILE [--json]
+//	winchain certutil urlcache --cache-dir DIR [--online | --offline]
+//	winchain diff --certutil FILE [verify flags] CERT [--json]
 //
 // The flags and JSON fields are a contract (spec/cli.md): they are extended,
 // never renamed. Exit status: 0 success, 1 the check failed, 2 bad usage or

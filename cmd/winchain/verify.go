@@ -56,6 +56,7 @@ type verifyOptions struct {
 	usageMatch                            string
 	lowerQuality                          bool
 	jsonOut                               bool
+	format                                string
 	negativeCache, registry               string
 	cert                                  string
 }
@@ -87,6 +88,7 @@ func newVerifyFlags(o *verifyOptions, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.usageMatch, "usage-match", "and", "and, or")
 	fs.BoolVar(&o.lowerQuality, "lower-quality", false, "also return lower-quality chains (CERT_CHAIN_RETURN_LOWER_QUALITY_CONTEXTS)")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the result as JSON")
+	fs.StringVar(&o.format, "format", "text", "text, or certutil for the layout of certutil -verify -urlfetch")
 	fs.StringVar(&o.negativeCache, "negative-cache", "none", "offline-URL model: none, seed-8h, service-backoff, process-backoff")
 	fs.StringVar(&o.registry, "registry", "", "a `reg export` of the ChainEngine\\Config key to apply")
 	return fs
@@ -131,12 +133,21 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	o.cert = pos[0]
+	if err := checkFormat(o.format); err != nil {
+		fmt.Fprintln(stderr, "winchain verify: "+err.Error())
+		return 2
+	}
 	res, err := verify(context.Background(), &o)
 	if err != nil {
 		fmt.Fprintln(stderr, "winchain verify: "+errLine(err))
 		return 2
 	}
-	if o.jsonOut {
+	if o.format == "certutil" {
+		if err := writeCertutilFormat(stdout, res, &o); err != nil {
+			fmt.Fprintln(stderr, "winchain verify: "+err.Error())
+			return 2
+		}
+	} else if o.jsonOut {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(res.JSON()); err != nil {
