@@ -3,7 +3,6 @@ package chain_test
 import (
 	"context"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -45,25 +44,7 @@ var pkitsRevocationDivergences = map[string]string{
 }
 
 func TestPKITSRevocation(t *testing.T) {
-	for _, tc := range loadPKITS(t) {
-		sec := strings.Join(strings.SplitN(tc.ID, ".", 3)[:2], ".")
-		if !contains(pkitsRevocationSections, sec) {
-			continue
-		}
-		t.Run(tc.ID+" "+tc.Name, func(t *testing.T) {
-			cc, st := runPKITSRevocation(t, tc)
-			got := "valid"
-			if !st.OK() {
-				got = "invalid"
-			}
-			why, diverges := pkitsRevocationDivergences[tc.ID]
-			if diverges {
-				require.NotEqual(t, tc.Expect, got, "listed as a divergence (%s) but now agrees: remove it from the list", why)
-				return
-			}
-			require.Equal(t, tc.Expect, got, "policy %v; chain %v; %v; note: %s", st.Error, cc.TrustStatus, detail(cc), tc.Note)
-		})
-	}
+	checkPKITS(t, pkitsRevocationSections, pkitsRevocationDivergences, runPKITSRevocation)
 }
 
 func runPKITSRevocation(t *testing.T, tc pkitsTest) (*chain.ChainContext, chain.PolicyStatus) {

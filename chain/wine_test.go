@@ -4,10 +4,12 @@ package chain_test
 // Windows results (spec §11.1). Each test names its item and Wine chain.
 
 import (
+	"bytes"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -161,4 +163,20 @@ func TestPolicyRevocationBits(t *testing.T) {
 	st = chain.VerifyPolicy(cc, chain.PolicyBase, chain.PolicyPara{Flags: chain.IgnoreAllRevUnknown | chain.IgnoreAllNotTimeValid | chain.IgnoreWrongUsage})
 	assert.Equal(t, chain.CRYPT_E_REVOKED, st.Error, "revoked is not ignorable in BASE (S29)")
 	assert.True(t, chain.VerifyPolicy(cc, chain.PolicySSL, chain.PolicyPara{SSLChecks: chain.SSLIgnoreRevocation}).OK())
+}
+
+// spec §11.3: a CRL with version 0 (v1 written explicitly) is refused by
+// crypto/x509; winchain cannot load it either and says so, naming the input
+// and the field.
+func TestV1CRLGivesClearError(t *testing.T) {
+	root := testpki.NewRoot("CRL Root", testpki.ECDSA)
+	der := root.CRL(1, testTime, testTime.Add(time.Hour), time.Time{})
+	// TBSCertList starts SEQUENCE { INTEGER 1 (v2) ...: make it INTEGER 0.
+	i := bytes.Index(der, []byte{0x02, 0x01, 0x01})
+	require.Positive(t, i)
+	der[i+2] = 0
+	_, err := chain.ParseCRLs(der, "old.crl")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "old.crl")
+	assert.Contains(t, err.Error(), "crl version")
 }
