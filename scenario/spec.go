@@ -221,8 +221,11 @@ type ProfileSpec struct {
 	// URLTimeout is ChainUrlRetrievalTimeoutMilliseconds (default 15s).
 	URLTimeout Duration `yaml:"urlTimeout"`
 	// TLSSessionLifetime is how long a client reuses a TLS session without
-	// validating the chain again (Schannel ClientCacheTime, default 10h;
-	// "0s" turns session reuse off).
+	// validating the chain again (Schannel ClientCacheTime under
+	// HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL,
+	// default 10 h = 36,000,000 ms per Microsoft's "Configure the TLS
+	// Handle Expiry Time on Client Computers", cc731518, and "Transport
+	// Layer Security (TLS) registry settings"; "0s" turns reuse off).
 	TLSSessionLifetime *Duration `yaml:"tlsSessionLifetime"`
 	// Registry is a `reg export` of the ChainEngine\Config key applied to
 	// the Cryptnet configuration.
