@@ -23,6 +23,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -713,4 +714,49 @@ func TestRevocationOutcomes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// CERT_CHAIN_REVOCATION_CHECK_OCSP_CERT on the chain build: the end
+// certificate (an OCSP signer) is checked with CRLs only, never OCSP.
+func TestOCSPCertFlagUsesCRLOnly(t *testing.T) {
+	root := testpki.NewRoot("Flag Root", testpki.ECDSA)
+	var ocspHits int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/ocsp") {
+			ocspHits++
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		der := root.CRL(1, testTime.Add(-time.Hour), testTime.Add(24*time.Hour), time.Time{})
+		_, _ = w.Write(der)
+	}))
+	defer srv.Close()
+	leaf := root.NewLeaf("responder.example.test", testpki.ECDSA, func(c *x509.Certificate) {
+		c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
+		c.OCSPServer = []string{srv.URL + "/ocsp"}
+		c.CRLDistributionPoints = []string{srv.URL + "/root.crl"}
+	})
+	clk := clock.NewManual(testTime)
+	r, err := cache.NewRetriever(cache.Config{Clock: clk, Fetcher: cache.NewHTTPFetcher(clk)})
+	require.NoError(t, err)
+	chk, err := revocation.NewChecker(revocation.Config{Retriever: r})
+	require.NoError(t, err)
+	e := chain.NewEngine(chain.Config{Clock: clk, Root: chain.NewStore("Root", root.Cert), Revocation: chk})
+	cc, err := e.GetChain(context.Background(), leaf.Cert, chain.Params{Time: testTime,
+		Flags: chain.RevocationCheckEndCert | chain.RevocationCheckOCSPCert})
+	require.NoError(t, err)
+	assert.Equal(t, 0, ocspHits, "no OCSP for an OCSP signer")
+	assert.Equal(t, "good", cc.Chains[0].Elements[0].Revocation.Result)
+	assert.Equal(t, "crl", cc.Chains[0].Elements[0].Revocation.Source)
+	// Without the flag (in a new process, with no CRL held yet) OCSP is
+	// tried first.
+	r, err = cache.NewRetriever(cache.Config{Clock: clk, Fetcher: cache.NewHTTPFetcher(clk)})
+	require.NoError(t, err)
+	chk, err = revocation.NewChecker(revocation.Config{Retriever: r})
+	require.NoError(t, err)
+	e = chain.NewEngine(chain.Config{Clock: clk, Root: chain.NewStore("Root", root.Cert), Revocation: chk})
+	cc, err = e.GetChain(context.Background(), leaf.Cert, chain.Params{Time: testTime, Flags: chain.RevocationCheckEndCert})
+	require.NoError(t, err)
+	assert.Equal(t, 1, ocspHits)
+	assert.Equal(t, "good", cc.Chains[0].Elements[0].Revocation.Result)
 }

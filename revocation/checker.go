@@ -228,6 +228,10 @@ func (ck *check) run() *Result {
 		return ck.finish()
 	}
 	ocspFirst, ocspAfter := ck.c.order(ck.key)
+	if ck.req.OCSPSigner {
+		// A responder's own certificate is checked with CRLs only.
+		ocspFirst, ocspAfter = false, false
+	}
 	if ocspFirst {
 		ck.ocsp()
 	}
@@ -292,6 +296,11 @@ func maxCount(switchCount, maxCached uint32) int {
 func (ck *check) finish() *Result {
 	res := ck.res
 	if ck.done {
+		// Keep the evidence of what was tried before the deciding answer
+		// (an OCSP answer refused, a URL that failed).
+		if res.Detail == "" && len(ck.details) > 0 {
+			res.Detail = strings.Join(ck.details, "; ")
+		}
 		return res
 	}
 	if s := ck.stale; s != nil && !ck.c.cfg.DisableCRLValidityExtension &&

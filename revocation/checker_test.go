@@ -3,6 +3,7 @@ package revocation
 import (
 	"context"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"math/big"
 	"strings"
@@ -195,6 +196,39 @@ func TestCheck(t *testing.T) {
 				return nil
 			},
 			want: want{status: Good, source: "ocsp", detail: "delegated"},
+		},
+		{
+			name: "delegated responder revoked on the CA's CRL → its answer is refused, the CRL decides (CERT_CHAIN_REVOCATION_CHECK_OCSP_CERT, spec §1.4, §3.4)",
+			leaf: both,
+			setup: func(w *world) *Request {
+				resp := w.inter.NewLeaf("Revoked OCSP Responder", testpki.ECDSA, func(c *x509.Certificate) {
+					c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
+					c.CRLDistributionPoints = []string{w.rs.URL("/inter.crl")}
+				})
+				this, next := fresh(w.clk)
+				w.interCRL(crlSpec{thisUpdate: this, nextUpdate: next,
+					entries: []x509.RevocationListEntry{revokedEntry(resp.Cert.X.SerialNumber, this, 1)}})
+				w.interOCSP(resp, t0.Add(-time.Hour), t0.Add(24*time.Hour))
+				return nil
+			},
+			want: want{status: Good, source: "crl", detail: "responder certificate is revoked"},
+		},
+		{
+			name: "delegated responder with id-pkix-ocsp-nocheck → its own revocation is not checked (spec §3.4)",
+			leaf: ocspOnly,
+			setup: func(w *world) *Request {
+				resp := w.inter.NewLeaf("NoCheck OCSP Responder", testpki.ECDSA, func(c *x509.Certificate) {
+					c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
+					c.CRLDistributionPoints = []string{w.rs.URL("/inter.crl")}
+					c.ExtraExtensions = []pkix.Extension{{Id: oidOCSPNoCheck, Value: []byte{0x05, 0x00}}}
+				})
+				this, next := fresh(w.clk)
+				w.interCRL(crlSpec{thisUpdate: this, nextUpdate: next,
+					entries: []x509.RevocationListEntry{revokedEntry(resp.Cert.X.SerialNumber, this, 1)}})
+				w.interOCSP(resp, t0.Add(-time.Hour), t0.Add(24*time.Hour))
+				return nil
+			},
+			want: want{status: Good, source: "ocsp", detail: "id-pkix-ocsp-nocheck"},
 		},
 		{
 			name: "OCSP responder chaining to an unrelated root → UNKNOWN|OFFLINE, revoked answer discarded (S29 RevokeEndEntity_IssuerUnrelatedOcsp)",

@@ -14,11 +14,15 @@ package revocation
 //   - thisUpdate is not beyond MaxClockSkew in the future; the response
 //     lives until nextUpdate, or thisUpdate + OcspValiditySeconds.
 //
-// A delegated responder's own revocation is not checked, with or without
-// id-pkix-ocsp-nocheck (Windows checks it unless nocheck is present, spec
-// §3.4; winchain records the omission in Result.Detail and in
-// docs/windows-divergences.md). An OCSP "unknown" is treated as no answer
-// (Offline), as Wine does (spec §3.4, UNCONFIRMED for Windows).
+// A delegated responder's own certificate is revocation-checked, as Windows
+// builds the signer's chain with CERT_CHAIN_REVOCATION_CHECK_OCSP_CERT
+// (spec §1.4, §3.4): with CRLs only, so the check cannot recurse, and not
+// at all when the certificate carries id-pkix-ocsp-nocheck. A revoked
+// responder's answers are refused; a responder whose status cannot be
+// determined is accepted (Windows' choice there is UNCONFIRMED; recorded in
+// Result.Detail and docs/windows-divergences.md). An OCSP "unknown" is
+// treated as no answer (Offline), as Wine does (spec §3.4, UNCONFIRMED for
+// Windows).
 
 import (
 	"bytes"
@@ -124,6 +128,11 @@ func (ck *check) considerOCSP(body []byte, where, from string) ocspOutcome {
 		ck.note("OCSP %s rejected: %v", where, v.err)
 		return ocspNoAnswer
 	}
+	if v.responder != nil && !v.nocheck {
+		if !ck.responderUsable(&v, where) {
+			return ocspNoAnswer
+		}
+	}
 	resp := v.resp
 	fill := func() {
 		ck.res.Source, ck.res.URL, ck.res.From = "ocsp", where, from
@@ -172,6 +181,10 @@ type ocspVerdict struct {
 	stale   bool
 	expires time.Time
 	note    string // e.g. delegated responder without nocheck
+	// responder is the delegated responder certificate, nil when the
+	// issuing CA signed; nocheck says it carries id-pkix-ocsp-nocheck.
+	responder *x509.Certificate
+	nocheck   bool
 }
 
 // verifyOCSP parses body and applies the responder checks for cert issued
@@ -206,10 +219,11 @@ func verifyOCSP(body []byte, cert, issuer *x509.Certificate, now time.Time, vali
 			return v
 		}
 		signer = rc
-		if hasExtension(rc, oidOCSPNoCheck) {
-			v.note = "delegated OCSP responder (id-pkix-ocsp-nocheck)"
+		v.responder, v.nocheck = rc, hasExtension(rc, oidOCSPNoCheck)
+		if v.nocheck {
+			v.note = "delegated OCSP responder (id-pkix-ocsp-nocheck: its own revocation is not checked)"
 		} else {
-			v.note = "delegated OCSP responder; its own revocation is not checked by winchain"
+			v.note = "delegated OCSP responder"
 		}
 	}
 	if !responderIDMatches(resp, signer) {
@@ -359,4 +373,32 @@ func checkCertID(tbs []byte, cert, issuer *x509.Certificate) error {
 		return errors.New("the CertID names another issuer")
 	}
 	return errors.New("no CertID for the certificate's serial number")
+}
+
+// responderUsable checks the delegated responder's own certificate against
+// the same issuer with CRLs only (CERT_CHAIN_REVOCATION_CHECK_OCSP_CERT). A
+// revoked responder is refused; any other outcome is accepted and noted.
+func (ck *check) responderUsable(v *ocspVerdict, where string) bool {
+	if ck.req.OCSPSigner {
+		// Already checking a responder: never recurse.
+		v.note = "delegated OCSP responder (not checked again inside a responder check)"
+		return true
+	}
+	rc, err := certs.Parse(v.responder.Raw)
+	if err != nil {
+		ck.note("OCSP %s rejected: the responder certificate does not load: %v", where, err)
+		return false
+	}
+	sub := *ck.req
+	sub.OCSPSigner, sub.IsRoot = true, false
+	r := ck.c.Check(ck.ctx, rc, ck.issuer, &sub)
+	for _, l := range r.Retrievals {
+		ck.log(l)
+	}
+	if r.Status == Revoked {
+		ck.note("OCSP %s rejected: the delegated responder certificate is revoked", where)
+		return false
+	}
+	v.note = fmt.Sprintf("delegated OCSP responder; its own revocation: %s", r.Status)
+	return true
 }

@@ -58,6 +58,10 @@ type Request struct {
 	// CacheResync is pftCacheResync (CERT_CHAIN_PARA): cached objects
 	// downloaded before it are not used. Zero means none.
 	CacheResync time.Time
+	// OCSPSigner is CERT_CHAIN_REVOCATION_CHECK_OCSP_CERT: the certificate
+	// is an OCSP responder's, checked because it signed a response. OCSP is
+	// not used for it (CRLs only), so the check cannot recurse (spec §1.4).
+	OCSPSigner bool
 }
 
 // Result is the element's revocation information (CERT_REVOCATION_INFO plus
