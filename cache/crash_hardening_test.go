@@ -1,15 +1,12 @@
 package cache_test
 
 import (
-	"bufio"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -50,38 +47,10 @@ func TestDiskCrashSafety_ConsumerView(t *testing.T) {
 	acked := map[int]int64{}
 	var hits, misses, lostInFlight, midWrite int
 	for it := 0; it < iterations; it++ {
-		cmd := writerCmd(t, dir, int64(5000+it), 0)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
+		inflight, acks := killWriter(t, dir, int64(5000+it), 1+rng.IntN(40))
+		for i, v := range acks {
+			acked[i] = v
 		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(out)
-		killAfter := 1 + rng.IntN(40)
-		oks := 0
-		inflight := map[int]int64{}
-		apply := func(line string) {
-			var i int
-			var v int64
-			if n, _ := fmt.Sscanf(line, "begin %d %d", &i, &v); n == 2 {
-				inflight[i] = v
-			} else if n, _ := fmt.Sscanf(line, "ok %d %d", &i, &v); n == 2 {
-				delete(inflight, i)
-				acked[i] = v
-				oks++
-			}
-		}
-		for oks < killAfter && sc.Scan() {
-			apply(sc.Text())
-		}
-		cmd.Process.Signal(syscall.SIGKILL)
-		for sc.Scan() {
-			apply(sc.Text())
-		}
-		io.Copy(io.Discard, out)
-		cmd.Wait()
 		if len(inflight) > 0 {
 			midWrite++
 		}

@@ -124,39 +124,11 @@ func TestDiskCrashSafety_SIGKILL(t *testing.T) {
 	unknown := map[int]bool{} // lost its pair to a crash mid-replace
 	var corruptInFlight, killsMidWrite int
 	for it := 0; it < iterations; it++ {
-		cmd := writerCmd(t, dir, int64(it+1), 0)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
+		inflight, acks := killWriter(t, dir, int64(it+1), 1+rng.IntN(40))
+		for i, v := range acks {
+			acked[i] = v
+			delete(unknown, i)
 		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(out)
-		killAfter := 1 + rng.IntN(40)
-		oks := 0
-		inflight := map[int]int64{}
-		apply := func(line string) {
-			var i int
-			var v int64
-			if n, _ := fmt.Sscanf(line, "begin %d %d", &i, &v); n == 2 {
-				inflight[i] = v
-			} else if n, _ := fmt.Sscanf(line, "ok %d %d", &i, &v); n == 2 {
-				delete(inflight, i)
-				acked[i] = v
-				delete(unknown, i)
-				oks++
-			}
-		}
-		for oks < killAfter && sc.Scan() {
-			apply(sc.Text())
-		}
-		cmd.Process.Signal(syscall.SIGKILL)
-		for sc.Scan() {
-			apply(sc.Text())
-		}
-		io.Copy(io.Discard, out)
-		cmd.Wait()
 		if len(inflight) > 0 {
 			killsMidWrite++
 		}
@@ -275,4 +247,43 @@ func TestDiskConcurrency_ProcessesAndGoroutines(t *testing.T) {
 		}
 	}
 	t.Logf("transient size mismatches seen by readers: %d", transient)
+}
+
+// killWriter runs a writer child for the cache folder dir, SIGKILLs it after
+// it has acknowledged killAfter complete writes, and returns the writes it
+// had begun but not finished (URL index → version) and those it finished.
+func killWriter(t *testing.T, dir string, seed int64, killAfter int) (inflight, acked map[int]int64) {
+	t.Helper()
+	cmd := writerCmd(t, dir, seed, 0)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	oks := 0
+	inflight, acked = map[int]int64{}, map[int]int64{}
+	apply := func(line string) {
+		var i int
+		var v int64
+		if n, _ := fmt.Sscanf(line, "begin %d %d", &i, &v); n == 2 {
+			inflight[i] = v
+		} else if n, _ := fmt.Sscanf(line, "ok %d %d", &i, &v); n == 2 {
+			delete(inflight, i)
+			acked[i] = v
+			oks++
+		}
+	}
+	for oks < killAfter && sc.Scan() {
+		apply(sc.Text())
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	for sc.Scan() {
+		apply(sc.Text())
+	}
+	io.Copy(io.Discard, out)
+	cmd.Wait()
+	return inflight, acked
 }
