@@ -57,6 +57,7 @@ type BodyError struct {
 	Err error
 }
 
+// Error describes the body problem.
 func (e *BodyError) Error() string {
 	msg := e.Format + " AIA object: " + e.Err.Error()
 	if e.Detail != "" {

@@ -144,6 +144,7 @@ type ParseError struct {
 	Err error
 }
 
+// Error names the input, the field and the problem.
 func (e *ParseError) Error() string {
 	in := e.Input
 	if in == "" {
@@ -155,6 +156,7 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("%s: cannot load certificate: %v", in, e.Err)
 }
 
+// Unwrap returns the underlying error.
 func (e *ParseError) Unwrap() error { return e.Err }
 
 // ErrNotCertificate is wrapped by the error returned for input that holds no

@@ -64,6 +64,7 @@ type GeneralName struct {
 // IsUPN reports whether the name is a UPN otherName.
 func (g GeneralName) IsUPN() bool { return g.Type == NameOther && g.OtherOID.Equal(OIDUPN) }
 
+// String prints the name the way certutil labels it ("DNS Name=…").
 func (g GeneralName) String() string {
 	switch g.Type {
 	case NameDNS:

@@ -102,6 +102,7 @@ const (
 	EndCyclic                     // the next issuer is already in the chain
 )
 
+// String names how the chain ends.
 func (e ChainEnd) String() string {
 	switch e {
 	case EndSelfSigned:

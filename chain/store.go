@@ -258,6 +258,8 @@ type InputError struct {
 	Err   error
 }
 
+// Error names the input and the problem.
 func (e *InputError) Error() string { return e.Input + ": " + e.Err.Error() }
 
+// Unwrap returns the underlying error.
 func (e *InputError) Unwrap() error { return e.Err }

@@ -292,6 +292,7 @@ type Error struct {
 	Err   error
 }
 
+// Error names the file, the field and the problem.
 func (e *Error) Error() string {
 	if e.Field == "" {
 		return fmt.Sprintf("%s: %v", e.File, e.Err)
@@ -299,6 +300,7 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s: %v", e.File, e.Field, e.Err)
 }
 
+// Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Load reads a scenario file; relative file names in it are resolved
