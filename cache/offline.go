@@ -225,12 +225,47 @@ func (d diskOffline) get(url string) (OfflineRecord, bool, error) {
 	if err != nil {
 		return OfflineRecord{}, false, err
 	}
+	r, ok := decodeOfflineRecord(url, b)
+	return r, ok, nil
+}
+
+// maxOfflineFailures bounds the failure count a record may carry. The count
+// only feeds OfflineModel.Delay, which reaches any cap long before; the bound
+// keeps a crafted record's count from wrapping when it is incremented.
+const maxOfflineFailures = 1 << 20
+
+// decodeOfflineRecord reads the JSON record of url from a winchain-offline
+// file. The folder is shared by processes and may be copied from another
+// machine, so the file is untrusted: a record that does not parse, names
+// another URL, or carries no failure is ignored (the URL is not blocked),
+// never an error that would stop a retrieval.
+func decodeOfflineRecord(url string, b []byte) (OfflineRecord, bool) {
 	var r OfflineRecord
-	if err := json.Unmarshal(b, &r); err != nil || r.URL != url {
-		// An unreadable record must not block a URL forever: ignore it.
-		return OfflineRecord{}, false, nil
+	if err := json.Unmarshal(b, &r); err != nil || r.URL != url ||
+		r.Failures < 1 || r.Failures > maxOfflineFailures ||
+		r.LastFailure.IsZero() || r.RetryAfter.Before(r.LastFailure) {
+		return OfflineRecord{}, false
 	}
-	return r, true, nil
+	return r, true
+}
+
+// retryAfter is when the wire may be tried again for rec, read at now under
+// model m. A record never blocks a URL for longer than m's back-off for its
+// failure count, counted from its last failure: a record written under a
+// longer model, copied from another machine or crafted cannot block a URL
+// for days. A record whose last failure is after now (the clock was set
+// back) does not block at all: Windows' behaviour there is unknown, and
+// trying the wire is the choice that cannot strand a client
+// (docs/windows-divergences.md).
+func (m OfflineModel) retryAfter(rec OfflineRecord, now time.Time) (time.Time, bool) {
+	if rec.LastFailure.After(now) {
+		return time.Time{}, false
+	}
+	ra := rec.RetryAfter
+	if limit := rec.LastFailure.Add(m.Delay(rec.Failures)); ra.After(limit) {
+		ra = limit
+	}
+	return ra, now.Before(ra)
 }
 
 func (d diskOffline) put(r OfflineRecord) error {

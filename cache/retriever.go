@@ -349,13 +349,14 @@ func (r *Retriever) Retrieve(ctx context.Context, url string, kind Kind, opts Op
 	useOffline := opts.OfflineCheck && r.cfg.Offline.Enabled()
 	if useOffline {
 		if rec, ok, _ := r.offline.get(url); ok {
-			res.RetryAfter = rec.RetryAfter
-			if now.Before(rec.RetryAfter) {
+			retry, blocked := r.cfg.Offline.retryAfter(rec, now)
+			res.RetryAfter = retry
+			if blocked {
 				res.From = FromOfflineSkip
 				r.count(func(s *Stats) { s.OfflineSkips++ })
-				return fail(&RetrievalError{Reason: ReasonOffline, RetryAfter: rec.RetryAfter,
+				return fail(&RetrievalError{Reason: ReasonOffline, RetryAfter: retry,
 					Detail: fmt.Sprintf("offline-URL back-off (%s) after %d failure(s), retry after %s",
-						r.cfg.Offline.label(), rec.Failures, rec.RetryAfter.UTC().Format(time.RFC3339))})
+						r.cfg.Offline.label(), rec.Failures, retry.UTC().Format(time.RFC3339))})
 			}
 		}
 	}
@@ -655,7 +656,9 @@ func (r *Retriever) recordFailure(url string, now time.Time) OfflineRecord {
 	if !ok {
 		rec = OfflineRecord{URL: url}
 	}
-	rec.Failures++
+	if rec.Failures < maxOfflineFailures {
+		rec.Failures++
+	}
 	rec.LastFailure = now
 	rec.RetryAfter = now.Add(r.cfg.Offline.Delay(rec.Failures))
 	r.offline.put(rec)
