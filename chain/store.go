@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/winchain/winchain/aia"
 	"github.com/winchain/winchain/certs"
 )
 
@@ -186,12 +187,86 @@ func subjectKey(raw []byte) string {
 	return b.String()
 }
 
-// LoadStoreFiles reads PEM bundles or DER certificates into a new store.
-// Errors name the file.
+// MaxBundleCertificates bounds the certificates [LoadCertFile] reads from
+// one PKCS#7 file (10,000): a store export of every root Windows trusts is a
+// few hundred; the bound keeps a hostile file from costing unbounded parsing.
+// AIA objects have their own, Windows, limit (aia.DefaultMaxRetrievalCertCount).
+const MaxBundleCertificates = 10000
+
+// LoadCertFile reads the certificates of one file: a DER certificate, PEM
+// CERTIFICATE blocks (in file order), or a PKCS#7 certs-only bundle
+// (.p7b/.p7c, DER, BER or PEM "PKCS7"), the form certmgr's export wizard
+// writes. A bundle's certificates are a SET, with no order, so they are
+// returned end certificate first when exactly one of them issued none of
+// the others (by name), else in the file's order. Errors name the file.
+func LoadCertFile(path string) ([]*certs.Certificate, error) {
+	cs, err := certs.LoadFile(path)
+	if err == nil {
+		return cs, nil
+	}
+	data, rerr := os.ReadFile(path)
+	if rerr != nil || len(data) == 0 {
+		return nil, err
+	}
+	d, derr := aia.DecodeBody(data, MaxBundleCertificates)
+	var be *aia.BodyError
+	switch {
+	case derr == nil && (d.Format == aia.FormatPKCS7 || d.Inner == aia.FormatPKCS7):
+	case errors.As(derr, &be) && strings.HasSuffix(be.Format, aia.FormatPKCS7):
+		// aia's wording speaks of AIA objects and their registry limit;
+		// say what failed in terms of this file.
+		if errors.Is(derr, aia.ErrTooManyCertificates) {
+			return nil, &certs.ParseError{Input: path, Err: fmt.Errorf("PKCS#7 bundle: more than %d certificates (chain.MaxBundleCertificates)", MaxBundleCertificates)}
+		}
+		if be.Detail != "" {
+			return nil, &certs.ParseError{Input: path, Err: fmt.Errorf("PKCS#7 bundle: %w (%s)", be.Err, be.Detail)}
+		}
+		return nil, &certs.ParseError{Input: path, Err: fmt.Errorf("PKCS#7 bundle: %w", be.Err)}
+	default:
+		return nil, err // not PKCS#7: the certificate loader's error says more
+	}
+	if d.Skipped > 0 {
+		return nil, &certs.ParseError{Input: path, Err: fmt.Errorf("PKCS#7 bundle: %d of its %d entries are not certificates that load",
+			d.Skipped, d.Skipped+len(d.Certificates))}
+	}
+	return endFirst(d.Certificates), nil
+}
+
+// endFirst moves to the front the one certificate that issued none of the
+// others; with none or several, cs is returned as it is.
+func endFirst(cs []*certs.Certificate) []*certs.Certificate {
+	end := -1
+	for i, c := range cs {
+		issuer := false
+		for j, o := range cs {
+			if i != j && !o.IsSelfIssued() && certs.NamesEqual(o.X.RawIssuer, c.X.RawSubject) {
+				issuer = true
+				break
+			}
+		}
+		if !issuer {
+			if end >= 0 {
+				return cs
+			}
+			end = i
+		}
+	}
+	if end <= 0 {
+		return cs
+	}
+	out := make([]*certs.Certificate, 0, len(cs))
+	out = append(out, cs[end])
+	out = append(out, cs[:end]...)
+	return append(out, cs[end+1:]...)
+}
+
+// LoadStoreFiles reads certificate files into a new store: PEM bundles, DER
+// certificates and PKCS#7 bundles (see [LoadCertFile]). Errors name the
+// file.
 func LoadStoreFiles(name string, paths ...string) (*Store, error) {
 	s := NewStore(name)
 	for _, p := range paths {
-		cs, err := certs.LoadFile(p)
+		cs, err := LoadCertFile(p)
 		if err != nil {
 			return nil, err
 		}

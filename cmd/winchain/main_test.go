@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/smallstep/pkcs7"
 
 	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/scenario"
@@ -42,9 +43,42 @@ func TestScripts(t *testing.T) {
 					return err
 				}
 			}
+			if err := writePKCS7(env.WorkDir); err != nil {
+				return err
+			}
 			return writeRevocationPKI(env.WorkDir)
 		},
 	})
+}
+
+// writePKCS7 writes the demo chain as PKCS#7 certs-only bundles, root
+// first as certmgr's export often is: chain.p7b (DER) and chain-pem.p7b
+// (PEM "PKCS7").
+func writePKCS7(dir string) error {
+	var der []byte
+	for _, f := range []string{"root.pem", "inter.pem", "leaf.pem"} {
+		cs, err := certs.LoadFile(filepath.Join(dir, f))
+		if err != nil {
+			return err
+		}
+		der = append(der, cs[0].X.Raw...)
+	}
+	p7, err := pkcs7.DegenerateCertificate(der)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "chain.p7b"), p7, 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "chain-pem.p7b"), pem.EncodeToMemory(&pem.Block{Type: "PKCS7", Bytes: p7}), 0o644); err != nil {
+		return err
+	}
+	// bad-entry.p7b: a third entry that is a SEQUENCE but no certificate.
+	bad, err := pkcs7.DegenerateCertificate(append(der[:len(der):len(der)], 0x30, 0x03, 0x02, 0x01, 0x00))
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "bad-entry.p7b"), bad, 0o644)
 }
 
 // writeRevocationPKI writes the scenario demo's PKI (which has its CA keys)

@@ -66,7 +66,7 @@ func newVerifyFlags(o *verifyOptions, stderr io.Writer) *flag.FlagSet {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.at, "at", "", "validation time (pTime), RFC 3339; default now")
 	fs.StringVar(&o.now, "now", "", "machine clock for cache and revocation freshness, RFC 3339; default --at")
-	fs.Var(&o.roots, "root", "Root store certificates (PEM bundle or DER); repeatable")
+	fs.Var(&o.roots, "root", "Root store certificates (PEM bundle, DER, or PKCS#7 .p7b); repeatable")
 	fs.Var(&o.cas, "ca", "intermediate (CA) store certificates; repeatable")
 	fs.Var(&o.extras, "extra", "additional store (hAdditionalStore); repeatable")
 	fs.Var(&o.disallowed, "disallowed", "Disallowed store certificates; repeatable")
@@ -322,13 +322,14 @@ func buildVerify(o *verifyOptions) (chain.Config, chain.Params, chain.Policy, ch
 	if err != nil {
 		return fail(err)
 	}
-	leafs, err := certs.LoadFile(o.cert)
+	leafs, err := chain.LoadCertFile(o.cert)
 	if err != nil {
 		return fail(err)
 	}
 	if len(leafs) > 1 {
 		// In a PEM bundle the first certificate is verified and the rest go
-		// to the additional store (spec/cli.md).
+		// to the additional store (spec/cli.md); a PKCS#7 bundle has no
+		// order, and LoadCertFile puts its end certificate first.
 		if extra == nil {
 			extra = chain.NewStore("Additional")
 		}
