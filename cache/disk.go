@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+
+	"github.com/winchain/winchain/internal/boundedio"
 )
 
 // Disk folder layout (spec §4.2, §4.3).
@@ -36,6 +38,11 @@ const markerContent = "winchain CryptnetUrlCache v1\n"
 type Disk struct {
 	dir      string
 	readOnly bool
+	// maxContent bounds the Content file read for one entry; zero means
+	// DefaultMaxURLRetrievalBytes. A Retriever sets its MaxURLRetrievalBytes:
+	// no retrieval can store a bigger object, so a bigger file was not
+	// written by one and is not read into memory.
+	maxContent int64
 }
 
 // DiskEntry is one cache entry read from disk.
@@ -139,9 +146,14 @@ func (d *Disk) Get(url string) (*DiskEntry, error) {
 // *CorruptEntryError.
 func (d *Disk) ReadEntry(name string) (*DiskEntry, error) {
 	mp := d.metaPath(name)
-	raw, err := os.ReadFile(mp)
+	raw, err := boundedio.ReadFile(mp, maxMetaDataFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
+	}
+	var tl *boundedio.TooLargeError
+	if errors.As(err, &tl) {
+		return nil, &CorruptEntryError{File: mp, Offset: maxMetaDataFile,
+			Detail: fmt.Sprintf("MetaData file is %d bytes; no record is over %d; not read", tl.Size, maxMetaDataFile)}
 	}
 	if err != nil {
 		return nil, &CorruptEntryError{File: mp, Offset: -1, Detail: err.Error()}
@@ -151,12 +163,9 @@ func (d *Disk) ReadEntry(name string) (*DiskEntry, error) {
 		return nil, err
 	}
 	cp := filepath.Join(d.dir, ContentDir, name)
-	body, err := os.ReadFile(cp)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, &CorruptEntryError{File: cp, Offset: -1, Detail: "Content file missing"}
-	}
+	body, err := d.readContent(cp)
 	if err != nil {
-		return nil, &CorruptEntryError{File: cp, Offset: -1, Detail: err.Error()}
+		return nil, err
 	}
 	if pmd := d.pending(name, body); pmd != nil {
 		// A Put was interrupted after it replaced Content: the pending
@@ -175,6 +184,32 @@ func (d *Disk) ReadEntry(name string) (*DiskEntry, error) {
 	return &DiskEntry{Name: name, Meta: md, Body: body}, nil
 }
 
+// readContent reads a Content file, refusing one over the byte limit
+// before reading it: the folder may come from anywhere.
+func (d *Disk) readContent(cp string) ([]byte, error) {
+	limit := d.maxContent
+	if limit <= 0 {
+		limit = DefaultMaxURLRetrievalBytes
+	}
+	body, err := boundedio.ReadFile(cp, limit)
+	var tl *boundedio.TooLargeError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, &CorruptEntryError{File: cp, Offset: -1, Detail: "Content file missing"}
+	case errors.As(err, &tl):
+		return nil, &CorruptEntryError{File: cp, Offset: limit,
+			Detail: fmt.Sprintf("Content is %d bytes, over the %d-byte limit (MaxUrlRetrievalByteCount); not read", tl.Size, limit)}
+	case err != nil:
+		return nil, &CorruptEntryError{File: cp, Offset: -1, Detail: err.Error()}
+	}
+	return body, nil
+}
+
+// maxMetaDataFile bounds what is read of a MetaData file (or a pending
+// journal record): the fixed header, two strings at their bound, and room
+// for a trailer. A bigger file cannot be a record ParseMetaData accepts.
+const maxMetaDataFile = MetaDataHeaderSize + 2*maxMetaDataString + 64<<10
+
 // pendingSuffix names the journal record of a Put in progress:
 // MetaData/NAME.winchain-pending holds the new MetaData record followed by
 // the SHA-256 of the new Content. It is not an entry name, so listings and
@@ -185,7 +220,7 @@ const pendingSuffix = ".winchain-pending"
 // body, or nil.
 func (d *Disk) pending(name string, body []byte) *MetaData {
 	pp := d.metaPath(name) + pendingSuffix
-	raw, err := os.ReadFile(pp)
+	raw, err := boundedio.ReadFile(pp, maxMetaDataFile+sha256.Size)
 	if err != nil || len(raw) < sha256.Size {
 		return nil
 	}

@@ -2,8 +2,10 @@ package cache_test
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,4 +89,35 @@ func mustJSON(t *testing.T, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// A Content file over MaxUrlRetrievalByteCount cannot have been stored by a
+// retrieval: it is reported and treated as a miss without being read into
+// memory (a sparse 100 MiB + 1 file costs no disk and would cost 100 MiB of
+// memory if it were read).
+func TestDisk_ContentOverLimit_NotRead(t *testing.T) {
+	g := newRig(t)
+	g.net.Serve(crlURL, []byte("crl body"))
+	r := g.process(t, nil)
+	want(t, get(t, r, crlURL, cache.KindCRL, cache.Options{}), cache.FromNetwork, "")
+	cp := filepath.Join(g.dir, cache.ContentDir, cache.URLName(crlURL))
+	if err := os.Truncate(cp, cache.DefaultMaxURLRetrievalBytes+1); err != nil {
+		t.Fatal(err)
+	}
+	res := get(t, g.process(t, nil), crlURL, cache.KindCRL, cache.Options{CacheOnly: true})
+	want(t, res, cache.FromNone, cache.ReasonNotCached)
+	var ce *cache.CorruptEntryError
+	if len(res.Problems) != 1 || !errors.As(res.Problems[0], &ce) || !strings.Contains(ce.Error(), "over the 104857600-byte limit") {
+		t.Fatalf("problems %v", res.Problems)
+	}
+	// The configured limit applies: a smaller one refuses the original body.
+	if err := os.WriteFile(cp, []byte("crl body"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res = get(t, g.process(t, func(cfg *cache.Config) { cfg.MaxURLRetrievalBytes = 4 }), crlURL, cache.KindCRL, cache.Options{CacheOnly: true})
+	if len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Error(), "Content is 8 bytes, over the 4-byte limit") {
+		t.Fatalf("problems %v", res.Problems)
+	}
+	// Nothing was lost: with the default limit the entry reads back.
+	want(t, get(t, g.process(t, nil), crlURL, cache.KindCRL, cache.Options{CacheOnly: true}), cache.FromDisk, "")
 }

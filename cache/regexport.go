@@ -5,11 +5,12 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf16"
+
+	"github.com/winchain/winchain/internal/boundedio"
 )
 
 // The two registry keys whose values configure the chain engine (spec §8).
@@ -244,9 +245,13 @@ func (c *Config) ApplyRegExport(file string, data []byte) error {
 	return nil
 }
 
+// MaxRegExportSize bounds the .reg file LoadRegExport reads (16 MiB: an
+// export of the whole SystemCertificates tree is a few MiB).
+const MaxRegExportSize = 16 << 20
+
 // LoadRegExport reads the .reg file at path and applies it to c.
 func (c *Config) LoadRegExport(path string) error {
-	data, err := os.ReadFile(path)
+	data, err := boundedio.ReadFile(path, MaxRegExportSize)
 	if err != nil {
 		return err
 	}

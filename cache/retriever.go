@@ -245,6 +245,7 @@ func NewRetriever(cfg Config) (*Retriever, error) {
 		if r.disk, err = OpenDisk(cfg.DiskDir, cfg.ReadOnly); err != nil {
 			return nil, err
 		}
+		r.disk.maxContent = cfg.MaxURLRetrievalBytes
 	}
 	switch {
 	case cfg.Offline.scope() == ScopeDisk && r.disk != nil && !cfg.ReadOnly:

@@ -27,6 +27,8 @@ import (
 	"math/big"
 	"os"
 	"strings"
+
+	"github.com/winchain/winchain/internal/boundedio"
 )
 
 // Certificate is one parsed certificate. X is always non-nil.
@@ -241,7 +243,14 @@ func ParseAll(data []byte, input string) ([]*Certificate, error) {
 	return out, nil
 }
 
-// LoadFile reads a PEM bundle or a DER certificate from a file.
+// MaxFileSize bounds the certificate, bundle and CRL files winchain reads
+// (100 MiB): MaxUrlRetrievalByteCount's default, the largest object a
+// Windows client retrieves, so no client meets a bigger one. A bigger file
+// is refused before it is read.
+const MaxFileSize = 100 << 20
+
+// LoadFile reads a PEM bundle or a DER certificate from a file of at most
+// [MaxFileSize] bytes.
 func LoadFile(path string) ([]*Certificate, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -250,7 +259,7 @@ func LoadFile(path string) ([]*Certificate, error) {
 	if fi.IsDir() {
 		return nil, &ParseError{Input: path, Err: errors.New("is a directory, not a certificate file")}
 	}
-	data, err := os.ReadFile(path)
+	data, err := boundedio.ReadFile(path, MaxFileSize)
 	if err != nil {
 		return nil, &ParseError{Input: path, Err: err}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/winchain/winchain/aia"
 	"github.com/winchain/winchain/certs"
+	"github.com/winchain/winchain/internal/boundedio"
 )
 
 // Store is an in-memory certificate store (an HCERTSTORE): certificates
@@ -204,7 +205,7 @@ func LoadCertFile(path string) ([]*certs.Certificate, error) {
 	if err == nil {
 		return cs, nil
 	}
-	data, rerr := os.ReadFile(path)
+	data, rerr := boundedio.ReadFile(path, certs.MaxFileSize)
 	if rerr != nil || len(data) == 0 {
 		return nil, err
 	}
@@ -277,7 +278,8 @@ func LoadStoreFiles(name string, paths ...string) (*Store, error) {
 	return s, nil
 }
 
-// LoadCRLFile reads a CRL (PEM "X509 CRL" blocks or DER) from a file.
+// LoadCRLFile reads a CRL (PEM "X509 CRL" blocks or DER) from a file of at
+// most certs.MaxFileSize bytes.
 func LoadCRLFile(path string) ([]*x509.RevocationList, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -286,7 +288,7 @@ func LoadCRLFile(path string) ([]*x509.RevocationList, error) {
 	if fi.IsDir() {
 		return nil, &InputError{Input: path, Err: errors.New("is a directory, not a CRL file")}
 	}
-	data, err := os.ReadFile(path)
+	data, err := boundedio.ReadFile(path, certs.MaxFileSize)
 	if err != nil {
 		return nil, &InputError{Input: path, Err: err}
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/winchain/winchain/clock"
+	"github.com/winchain/winchain/internal/boundedio"
 )
 
 // ruleSpec is one rule as written in the --net file.
@@ -33,10 +33,22 @@ type entrySpec struct {
 	Timeline []ruleSpec `yaml:"timeline"`
 }
 
+// Size limits of the --net file and of the files it serves, checked before
+// they are read.
+const (
+	// MaxNetFileSize bounds the --net file itself (16 MiB; a rule is a
+	// line or two).
+	MaxNetFileSize = 16 << 20
+	// MaxServedFileSize bounds a file the network serves (256 MiB): above
+	// MaxUrlRetrievalByteCount (100 MiB), so a test can serve an object
+	// the client must refuse as too large.
+	MaxServedFileSize = 256 << 20
+)
+
 // Load reads a --net file (JSON or YAML, see the package doc) into a new
 // Network on clk. Files are read now, so a missing file is reported at once.
 func Load(path string, clk clock.Clock) (*Network, error) {
-	data, err := os.ReadFile(path)
+	data, err := boundedio.ReadFile(path, MaxNetFileSize)
 	if err != nil {
 		return nil, fmt.Errorf("netsim: %w", err)
 	}
@@ -121,7 +133,7 @@ func (s ruleSpec) rule(dir string) (Rule, error) {
 		if !filepath.IsAbs(p) {
 			p = filepath.Join(dir, p)
 		}
-		b, err := os.ReadFile(p)
+		b, err := boundedio.ReadFile(p, MaxServedFileSize)
 		if err != nil {
 			return r, fmt.Errorf("file: %w", err)
 		}

@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/winchain/winchain/certs"
+	"github.com/winchain/winchain/internal/boundedio"
 )
 
 // Limits on what a scenario file may ask for, so a hostile or mistyped file
@@ -25,6 +28,10 @@ const (
 	MaxClients = 1_000_000
 	// MaxEvents bounds the number of events, network rules and asserts each.
 	MaxEvents = 10000
+	// MaxFileSize bounds the scenario file (16 MiB; MaxEvents events of
+	// a line each are well under 1 MiB). The certificate, key and registry
+	// files it names are bounded by certs.MaxFileSize.
+	MaxFileSize = 16 << 20
 )
 
 // Duration is a time.Duration read from YAML as a Go duration string
@@ -306,7 +313,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // Load reads a scenario file; relative file names in it are resolved
 // against the file's folder.
 func Load(path string) (*Spec, error) {
-	data, err := os.ReadFile(path)
+	data, err := boundedio.ReadFile(path, MaxFileSize)
 	if err != nil {
 		return nil, &Error{File: path, Err: err}
 	}
@@ -357,7 +364,7 @@ func (s *Spec) readFile(name string) ([]byte, error) {
 	if !filepath.IsAbs(name) {
 		name = filepath.Join(s.dir, name)
 	}
-	return os.ReadFile(name)
+	return boundedio.ReadFile(name, certs.MaxFileSize)
 }
 
 // normalise fills defaults and checks references, naming the field at fault.

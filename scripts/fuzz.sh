@@ -37,7 +37,13 @@ par=(-parallel "${FUZZ_PARALLEL:-1}")
 
 summary=()
 for pkg in "${pkgs[@]}"; do
-  targets=$(go test -list '^Fuzz' "$pkg" 2>/dev/null | grep '^Fuzz' | grep -E "${FUZZ_TARGETS:-.}" || true)
+  # A package that does not build must fail the run, not look target-less.
+  if ! listing=$(go test -list '^Fuzz' "$pkg" 2>&1); then
+    echo "FAIL: cannot list the fuzz targets of $pkg:" >&2
+    echo "$listing" >&2
+    exit 1
+  fi
+  targets=$(echo "$listing" | grep '^Fuzz' | grep -E "${FUZZ_TARGETS:-.}" || true)
   for target in $targets; do
     echo "== $pkg $target ($fuzztime)"
     log=$(mktemp)

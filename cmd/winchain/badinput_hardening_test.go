@@ -2,10 +2,16 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/winchain/winchain/cache"
+	"github.com/winchain/winchain/certs"
+	"github.com/winchain/winchain/netsim"
+	"github.com/winchain/winchain/scenario"
 )
 
 // TestBadInputExitTwoOneLine runs the bad-input table of issue 9 through the
@@ -41,6 +47,35 @@ func TestBadInputExitTwoOneLine(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "adir"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// Sparse files just over each size limit: refused before they are read
+	// (reading them would cost their size in memory, not disk).
+	for name, size := range map[string]int64{
+		"huge.pem":  certs.MaxFileSize + 1,
+		"huge.json": netsim.MaxNetFileSize + 1,
+		"huge.yaml": scenario.MaxFileSize + 1,
+		"huge.reg":  cache.MaxRegExportSize + 1,
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(p, size); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A YAML alias bomb ("billion laughs"): each level doubles the nodes,
+	// 2^40 at the last. The typed decoders never expand it (an alias is
+	// only followed into a field that takes it), so it fails at once, and
+	// the error line lists 5 of its 40 errors.
+	bomb := "a: &a [x, x]\n"
+	for i := 1; i < 40; i++ {
+		bomb += fmt.Sprintf("a%d: &a%d [*%s, *%s]\n", i, i, prev(i), prev(i))
+	}
+	for _, name := range []string{"bomb.yaml", "bombnet.yaml"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(bomb), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	unreadable := filepath.Join(dir, "unreadable.pem")
 	if err := os.Chmod(unreadable, 0); err != nil {
 		t.Fatal(err)
@@ -52,36 +87,45 @@ func TestBadInputExitTwoOneLine(t *testing.T) {
 		name  string
 		args  []string
 		input string // what the line must name
+		want  string // and, when set, the problem it must state
 	}{
-		{"not a certificate", []string{"verify", "notacert.txt"}, "notacert.txt"},
-		{"truncated DER", []string{"verify", "trunc.der"}, "trunc.der"},
-		{"wrong PEM type", []string{"verify", "key.pem"}, "key.pem"},
-		{"empty file", []string{"verify", "empty.pem"}, "empty.pem"},
-		{"directory instead of file", []string{"verify", "adir"}, "adir"},
-		{"missing file", []string{"verify", "missing.pem"}, "missing.pem"},
-		{"unreadable file", []string{"verify", "unreadable.pem"}, "unreadable.pem"},
-		{"store: not a certificate", []string{"verify", "--root", "notacert.txt", "leaf.pem"}, "notacert.txt"},
-		{"store: directory", []string{"verify", "--ca", "adir", "leaf.pem"}, "adir"},
-		{"CRL: junk", []string{"verify", "--crl", "junk.der", "leaf.pem"}, "junk.der"},
-		{"CRL: a certificate", []string{"verify", "--crl", "leaf.pem", "leaf.pem"}, "leaf.pem"},
-		{"bad --at", []string{"verify", "--at", "yesterday", "leaf.pem"}, "--at"},
-		{"bad --now", []string{"verify", "--now", "2026-11-24", "leaf.pem"}, "--now"},
-		{"unknown --policy", []string{"verify", "--policy", "authenticode", "leaf.pem"}, "--policy"},
-		{"unknown --revocation", []string{"verify", "--revocation", "sometimes", "leaf.pem"}, "--revocation"},
-		{"unknown --negative-cache", []string{"verify", "--negative-cache", "forever", "leaf.pem"}, "--negative-cache"},
-		{"bad --usage", []string{"verify", "--usage", "serverAuth", "leaf.pem"}, "--usage"},
-		{"bad boolean", []string{"verify", "--json=maybe", "leaf.pem"}, "-json"},
-		{"unknown flag", []string{"verify", "--no-such-flag", "leaf.pem"}, "-no-such-flag"},
-		{"--net bad JSON", []string{"verify", "--net", "badjson.json", "leaf.pem"}, "badjson.json"},
-		{"--net bad YAML", []string{"verify", "--net", "badyaml.yaml", "leaf.pem"}, "badyaml.yaml"},
-		{"--net bad fail", []string{"verify", "--net", "badfail.json", "leaf.pem"}, "badfail.json"},
-		{"--net directory", []string{"verify", "--net", "adir", "leaf.pem"}, "adir"},
-		{"--cache-dir a file", []string{"verify", "--cache-dir", "afile", "leaf.pem"}, "afile"},
-		{"--registry junk", []string{"verify", "--registry", "afile", "leaf.pem"}, "afile"},
-		{"simulate: bad scenario", []string{"simulate", "colour.yaml"}, "colour.yaml"},
-		{"simulate: directory", []string{"simulate", "adir"}, "adir"},
-		{"simulate: unknown flag", []string{"simulate", "--frob", "colour.yaml"}, "-frob"},
-		{"urlcache: a file", []string{"urlcache", "--cache-dir", "afile"}, "afile"},
+		{"not a certificate", []string{"verify", "notacert.txt"}, "notacert.txt", ""},
+		{"truncated DER", []string{"verify", "trunc.der"}, "trunc.der", ""},
+		{"wrong PEM type", []string{"verify", "key.pem"}, "key.pem", ""},
+		{"empty file", []string{"verify", "empty.pem"}, "empty.pem", ""},
+		{"directory instead of file", []string{"verify", "adir"}, "adir", ""},
+		{"missing file", []string{"verify", "missing.pem"}, "missing.pem", ""},
+		{"unreadable file", []string{"verify", "unreadable.pem"}, "unreadable.pem", ""},
+		{"store: not a certificate", []string{"verify", "--root", "notacert.txt", "leaf.pem"}, "notacert.txt", ""},
+		{"store: directory", []string{"verify", "--ca", "adir", "leaf.pem"}, "adir", ""},
+		{"CRL: junk", []string{"verify", "--crl", "junk.der", "leaf.pem"}, "junk.der", ""},
+		{"CRL: a certificate", []string{"verify", "--crl", "leaf.pem", "leaf.pem"}, "leaf.pem", ""},
+		{"bad --at", []string{"verify", "--at", "yesterday", "leaf.pem"}, "--at", ""},
+		{"bad --now", []string{"verify", "--now", "2026-11-24", "leaf.pem"}, "--now", ""},
+		{"unknown --policy", []string{"verify", "--policy", "authenticode", "leaf.pem"}, "--policy", ""},
+		{"unknown --revocation", []string{"verify", "--revocation", "sometimes", "leaf.pem"}, "--revocation", ""},
+		{"unknown --negative-cache", []string{"verify", "--negative-cache", "forever", "leaf.pem"}, "--negative-cache", ""},
+		{"bad --usage", []string{"verify", "--usage", "serverAuth", "leaf.pem"}, "--usage", ""},
+		{"bad boolean", []string{"verify", "--json=maybe", "leaf.pem"}, "-json", ""},
+		{"unknown flag", []string{"verify", "--no-such-flag", "leaf.pem"}, "-no-such-flag", ""},
+		{"--net bad JSON", []string{"verify", "--net", "badjson.json", "leaf.pem"}, "badjson.json", ""},
+		{"--net bad YAML", []string{"verify", "--net", "badyaml.yaml", "leaf.pem"}, "badyaml.yaml", ""},
+		{"--net bad fail", []string{"verify", "--net", "badfail.json", "leaf.pem"}, "badfail.json", ""},
+		{"--net directory", []string{"verify", "--net", "adir", "leaf.pem"}, "adir", ""},
+		{"--cache-dir a file", []string{"verify", "--cache-dir", "afile", "leaf.pem"}, "afile", ""},
+		{"--registry junk", []string{"verify", "--registry", "afile", "leaf.pem"}, "afile", ""},
+		{"simulate: bad scenario", []string{"simulate", "colour.yaml"}, "colour.yaml", ""},
+		{"simulate: directory", []string{"simulate", "adir"}, "adir", ""},
+		{"simulate: unknown flag", []string{"simulate", "--frob", "colour.yaml"}, "-frob", ""},
+		{"urlcache: a file", []string{"urlcache", "--cache-dir", "afile"}, "afile", ""},
+		{"certificate over the size limit", []string{"verify", "huge.pem"}, "huge.pem", "104857601 bytes is over the limit of 104857600 bytes"},
+		{"store over the size limit", []string{"verify", "--ca", "huge.pem", "leaf.pem"}, "huge.pem", "over the limit"},
+		{"CRL over the size limit", []string{"verify", "--crl", "huge.pem", "leaf.pem"}, "huge.pem", "over the limit"},
+		{"--net over the size limit", []string{"verify", "--net", "huge.json", "leaf.pem"}, "huge.json", "16777217 bytes is over the limit"},
+		{"--registry over the size limit", []string{"verify", "--registry", "huge.reg", "leaf.pem"}, "huge.reg", "over the limit"},
+		{"simulate: scenario over the size limit", []string{"simulate", "huge.yaml"}, "huge.yaml", "16777217 bytes is over the limit"},
+		{"simulate: YAML alias bomb", []string{"simulate", "bomb.yaml"}, "bomb.yaml", "line 5: field a4 not found in type scenario.Spec; (and 35 more)"},
+		{"--net YAML alias bomb", []string{"verify", "--net", "bombnet.yaml", "leaf.pem"}, "bombnet.yaml", "(and 35 more)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -100,6 +144,17 @@ func TestBadInputExitTwoOneLine(t *testing.T) {
 			if !strings.Contains(msg, c.input) {
 				t.Errorf("stderr does not name %q: %q", c.input, msg)
 			}
+			if !strings.Contains(msg, c.want) {
+				t.Errorf("stderr does not say %q: %q", c.want, msg)
+			}
 		})
 	}
+}
+
+// prev names the anchor before level i of the alias bomb.
+func prev(i int) string {
+	if i == 1 {
+		return "a"
+	}
+	return fmt.Sprintf("a%d", i-1)
 }

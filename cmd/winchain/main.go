@@ -68,13 +68,22 @@ func usage(w io.Writer) {
 	}
 }
 
+// maxErrLines bounds the lines of a multi-line error that errLine keeps:
+// the YAML decoder lists every unmarshal error, one per line, and a file of
+// 10,000 unknown fields would otherwise make a megabyte-long line.
+const maxErrLines = 6
+
 // errLine renders err on one line (the contract: one line on stderr naming
 // the input): a multi-line error, such as the YAML decoder's list of
-// unmarshal errors, has its lines joined with "; ".
+// unmarshal errors, has its first maxErrLines lines joined with "; " and
+// the number of the others.
 func errLine(err error) string {
 	lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
 	for i := range lines {
 		lines[i] = strings.TrimSpace(lines[i])
+	}
+	if n := len(lines) - maxErrLines; n > 0 {
+		lines = append(lines[:maxErrLines], fmt.Sprintf("(and %d more)", n))
 	}
 	return strings.Join(lines, "; ")
 }
