@@ -214,6 +214,26 @@ func TestCheck(t *testing.T) {
 			want: want{status: Good, source: "crl", detail: "responder certificate is revoked"},
 		},
 		{
+			name: "delegated responder whose own certificate points at the same OCSP responder → asked once; its certificate is checked with its CRL only, never through OCSP (no recursion, CERT_CHAIN_REVOCATION_CHECK_OCSP_CERT)",
+			leaf: ocspOnly,
+			setup: func(w *world) *Request {
+				resp := w.inter.NewLeaf("Self-Referencing OCSP Responder", testpki.ECDSA, func(c *x509.Certificate) {
+					c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
+					c.OCSPServer = []string{w.rs.URL("/ocsp/inter")}
+					c.CRLDistributionPoints = []string{w.rs.URL("/inter.crl")}
+				})
+				this, next := fresh(w.clk)
+				w.interCRL(crlSpec{thisUpdate: this, nextUpdate: next})
+				w.interOCSP(resp, t0.Add(-time.Hour), t0.Add(24*time.Hour))
+				return nil
+			},
+			want: want{status: Good, source: "ocsp", detail: "delegated"},
+			check: func(t *testing.T, w *world, r *Result) {
+				require.Equal(t, 1, w.rs.hit("/ocsp/inter"), "the responder is asked about the leaf only")
+				require.Equal(t, 1, w.rs.hit("/inter.crl"), "the responder's certificate is checked once, with its CRL")
+			},
+		},
+		{
 			name: "delegated responder with id-pkix-ocsp-nocheck → its own revocation is not checked (spec §3.4)",
 			leaf: ocspOnly,
 			setup: func(w *world) *Request {
