@@ -234,23 +234,25 @@ func LoadCertFile(path string) ([]*certs.Certificate, error) {
 }
 
 // endFirst moves to the front the one certificate that issued none of the
-// others; with none or several, cs is returned as it is.
+// others; with none or several, cs is returned as it is. Names compare as
+// the store indexes them (subjectKey), in one pass over a set of issuer
+// names: a bundle may hold MaxBundleCertificates certificates.
 func endFirst(cs []*certs.Certificate) []*certs.Certificate {
+	issuers := make(map[string]bool, len(cs))
+	for _, o := range cs {
+		if !o.IsSelfIssued() { // a self-issued certificate names itself, no other
+			issuers[subjectKey(o.X.RawIssuer)] = true
+		}
+	}
 	end := -1
 	for i, c := range cs {
-		issuer := false
-		for j, o := range cs {
-			if i != j && !o.IsSelfIssued() && certs.NamesEqual(o.X.RawIssuer, c.X.RawSubject) {
-				issuer = true
-				break
-			}
+		if issuers[subjectKey(c.X.RawSubject)] {
+			continue
 		}
-		if !issuer {
-			if end >= 0 {
-				return cs
-			}
-			end = i
+		if end >= 0 {
+			return cs
 		}
+		end = i
 	}
 	if end <= 0 {
 		return cs

@@ -25,18 +25,7 @@ func TestLoadCertFile_PKCS7(t *testing.T) {
 	leaf2 := inter.NewLeaf("p7-2.example.test", testpki.ECDSA)
 	dir := t.TempDir()
 	write := func(name string, pemType string, cs ...*certs.Certificate) string {
-		var der []byte
-		for _, c := range cs {
-			der = append(der, c.X.Raw...)
-		}
-		p7, err := pkcs7.DegenerateCertificate(der)
-		require.NoError(t, err)
-		if pemType != "" {
-			p7 = pem.EncodeToMemory(&pem.Block{Type: pemType, Bytes: p7})
-		}
-		p := filepath.Join(dir, name)
-		require.NoError(t, os.WriteFile(p, p7, 0o644))
-		return p
+		return writeBundle(t, filepath.Join(dir, name), pemType, cs...)
 	}
 	cases := []struct {
 		name string
@@ -65,6 +54,22 @@ func TestLoadCertFile_PKCS7(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 3, s.Len())
 
+	// A big bundle whose end certificate comes last, after 2,000 CA
+	// certificates of one name: found in one pass (the first version
+	// compared every pair, O(n²) name comparisons at MaxBundleCertificates).
+	big := []*certs.Certificate{root.Cert}
+	for i := 0; i < 2000; i++ {
+		big = append(big, root.Issue(testpki.Template("P7 Big CA", true), testpki.ECDSA).Cert)
+	}
+	bigCA := root.Issue(testpki.Template("P7 Big CA", true), testpki.ECDSA)
+	bigLeaf := bigCA.NewLeaf("big.example.test", testpki.ECDSA)
+	big = append(big, bigLeaf.Cert)
+	got, err := chain.LoadCertFile(write("big.p7b", "", big...))
+	require.NoError(t, err)
+	require.Len(t, got, len(big))
+	require.True(t, got[0].Equal(bigLeaf.Cert), "end certificate first, got %s", got[0].X.Subject)
+	require.True(t, got[1].Equal(root.Cert), "the others keep their order")
+
 	// A bundle over MaxBundleCertificates is refused as a whole, naming the file.
 	many := make([]*certs.Certificate, chain.MaxBundleCertificates+1)
 	for i := range many {
@@ -72,4 +77,21 @@ func TestLoadCertFile_PKCS7(t *testing.T) {
 	}
 	_, err = chain.LoadCertFile(write("many.p7b", "", many...))
 	require.EqualError(t, err, filepath.Join(dir, "many.p7b")+": cannot load certificate: PKCS#7 bundle: more than 10000 certificates (chain.MaxBundleCertificates)")
+}
+
+// writeBundle writes cs as a PKCS#7 certs-only bundle at path, DER or in
+// PEM armour of type pemType.
+func writeBundle(t *testing.T, path, pemType string, cs ...*certs.Certificate) string {
+	t.Helper()
+	var der []byte
+	for _, c := range cs {
+		der = append(der, c.X.Raw...)
+	}
+	p7, err := pkcs7.DegenerateCertificate(der)
+	require.NoError(t, err)
+	if pemType != "" {
+		p7 = pem.EncodeToMemory(&pem.Block{Type: pemType, Bytes: p7})
+	}
+	require.NoError(t, os.WriteFile(path, p7, 0o644))
+	return path
 }
