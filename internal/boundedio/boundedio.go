@@ -22,6 +22,7 @@ type TooLargeError struct {
 	Limit int64
 }
 
+// Error reads "read PATH: SIZE bytes is over the limit of LIMIT bytes".
 func (e *TooLargeError) Error() string {
 	// The shape of *fs.PathError ("open PATH: ..."), so messages that
 	// already name the file read the same for both.
