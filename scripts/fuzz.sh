@@ -54,7 +54,8 @@ for pkg in "${pkgs[@]}"; do
       exit 1
     fi
     # The last progress line of the fuzz engine carries the total: "execs: N".
-    execs=$(grep -o 'execs: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo "?")
+    # None when the run ended during the baseline pass over the corpus.
+    execs=$(grep -o 'execs: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo "baseline-only")
     summary+=("$(printf '%-55s %-32s %10s execs %5ss' "$pkg" "$target" "$execs" "$(( $(date +%s) - start ))")")
     rm -f "$log"
   done
