@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every native Go fuzz target of the repository, one after the other,
 # for SECONDS each (default 60), or until each has run N executions when the
-# first argument is written Nx (go test's -fuzztime syntax), and prints the
-# executions and seconds each one reached.
+# first argument is written Nx (go test's -fuzztime syntax; the count
+# includes the baseline pass over the corpus), and prints the executions and
+# seconds each one reached.
 #
 #   scripts/fuzz.sh [SECONDS | Nx] [PACKAGE...]
 #   FUZZ_MINIMIZE=0 scripts/fuzz.sh 1000000x     # the million-execution run
