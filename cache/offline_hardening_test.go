@@ -121,3 +121,20 @@ func TestDisk_ContentOverLimit_NotRead(t *testing.T) {
 	// Nothing was lost: with the default limit the entry reads back.
 	want(t, get(t, g.process(t, nil), crlURL, cache.KindCRL, cache.Options{CacheOnly: true}), cache.FromDisk, "")
 }
+
+// A MetaData file bigger than any record ParseMetaData accepts is reported
+// and treated as a miss without being read (a sparse 1 GiB file).
+func TestDisk_MetaDataOverLimit_NotRead(t *testing.T) {
+	g := newRig(t)
+	g.net.Serve(crlURL, []byte("crl body"))
+	want(t, get(t, g.process(t, nil), crlURL, cache.KindCRL, cache.Options{}), cache.FromNetwork, "")
+	mp := filepath.Join(g.dir, cache.MetaDataDir, cache.URLName(crlURL))
+	if err := os.Truncate(mp, 1<<30); err != nil {
+		t.Fatal(err)
+	}
+	res := get(t, g.process(t, nil), crlURL, cache.KindCRL, cache.Options{CacheOnly: true})
+	want(t, res, cache.FromNone, cache.ReasonNotCached)
+	if len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Error(), "MetaData file is 1073741824 bytes; no record is over") {
+		t.Fatalf("problems %v", res.Problems)
+	}
+}
