@@ -252,6 +252,17 @@ const MaxFileSize = 100 << 20
 // LoadFile reads a PEM bundle or a DER certificate from a file of at most
 // [MaxFileSize] bytes.
 func LoadFile(path string) ([]*Certificate, error) {
+	data, err := ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAll(data, path)
+}
+
+// ReadFile reads a certificate file of at most [MaxFileSize] bytes without
+// parsing it, for loaders that try other formats on the same bytes. Errors
+// are *ParseError naming the file.
+func ReadFile(path string) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, &ParseError{Input: path, Err: err}
@@ -263,7 +274,7 @@ func LoadFile(path string) ([]*Certificate, error) {
 	if err != nil {
 		return nil, &ParseError{Input: path, Err: err}
 	}
-	return ParseAll(data, path)
+	return data, nil
 }
 
 func looksPEM(data []byte) bool {

@@ -201,13 +201,13 @@ const MaxBundleCertificates = 10000
 // returned end certificate first when exactly one of them issued none of
 // the others (by name), else in the file's order. Errors name the file.
 func LoadCertFile(path string) ([]*certs.Certificate, error) {
-	cs, err := certs.LoadFile(path)
+	data, err := certs.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := certs.ParseAll(data, path)
 	if err == nil {
 		return cs, nil
-	}
-	data, rerr := boundedio.ReadFile(path, certs.MaxFileSize)
-	if rerr != nil || len(data) == 0 {
-		return nil, err
 	}
 	d, derr := aia.DecodeBody(data, MaxBundleCertificates)
 	var be *aia.BodyError
