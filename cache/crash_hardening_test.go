@@ -1,12 +1,15 @@
 package cache_test
 
 import (
+	"bufio"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -164,7 +167,7 @@ func TestDiskConcurrency_ManyProcesses(t *testing.T) {
 					}
 				} else if k < writes {
 					v := int64(800_000_000 + g*10_000 + k)
-					if err := r.Disk().Put("", cache.NewMetaData(u, 0, t0, ""), versionBody(u, v)); err != nil {
+					if err := r.Disk().Put("", versionMeta(u, v), versionBody(u, v)); err != nil {
 						fail("put: %v", err)
 					}
 					mu.Lock()
@@ -181,16 +184,7 @@ func TestDiskConcurrency_ManyProcesses(t *testing.T) {
 	}
 	close(done)
 	wg.Wait()
-	d, _ := cache.OpenDisk(dir, true)
-	entries, problems, err := d.List()
-	if err != nil || len(problems) != 0 || len(entries) != helperURLs {
-		t.Fatalf("final state: %d entries, problems %v, err %v", len(entries), problems, err)
-	}
-	for _, e := range entries {
-		if _, ok := checkBody(e.Meta.URL, e.Body); !ok {
-			t.Errorf("%s: corrupt", e.Meta.URL)
-		}
-	}
+	checkFinalState(t, dir)
 	tmp, _ := os.ReadDir(dir + "/" + cache.ContentDir)
 	for _, f := range tmp {
 		if !cache.IsEntryName(f.Name()) {
@@ -198,4 +192,120 @@ func TestDiskConcurrency_ManyProcesses(t *testing.T) {
 		}
 	}
 	t.Logf("%d processes x %d writes, 8 goroutines: %d in-process puts, %d reads (%d hits)", procs, writes, puts, reads, served)
+}
+
+// holdLockMain takes the writer lock of the folder, says "locked" and waits
+// to be killed.
+func holdLockMain() int {
+	d, err := cache.OpenDisk(os.Getenv(envDir), false)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	_, locked, err := d.Lock()
+	if err != nil || !locked {
+		fmt.Fprintln(os.Stderr, "no lock:", locked, err)
+		return 1
+	}
+	fmt.Println("locked")
+	for {
+		time.Sleep(time.Hour) // until SIGKILL
+	}
+}
+
+// TestDiskLock_AcrossProcesses: the folder's writer lock excludes writers in
+// other processes and in this one, and a holder killed with SIGKILL leaves
+// it free (the kernel drops it), so a crashed writer never blocks the
+// folder.
+func TestDiskLock_AcrossProcesses(t *testing.T) {
+	if !cache.OSLocking {
+		t.Skip("no writer lock on this platform")
+	}
+	dir := t.TempDir()
+	d, err := cache.OpenDisk(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// In this process: a second holder is refused until the first lets go.
+	unlock, locked, err := d.Lock()
+	if err != nil || !locked {
+		t.Fatalf("Lock: locked=%v err=%v", locked, err)
+	}
+	if free, err := cache.TryLock(dir); err != nil || free {
+		t.Fatalf("TryLock while this process holds the lock: free=%v err=%v", free, err)
+	}
+	unlock()
+	if free, err := cache.TryLock(dir); err != nil || !free {
+		t.Fatalf("TryLock after unlock: free=%v err=%v", free, err)
+	}
+
+	// In another process, killed while it holds the lock.
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), envHelper+"=holdlock", envDir+"="+dir)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	if line != "locked\n" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("helper said %q, want \"locked\"", line)
+	}
+	free, err := cache.TryLock(dir)
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if err != nil || free {
+		t.Fatalf("TryLock while another process holds the lock: free=%v err=%v", free, err)
+	}
+	if free, err := cache.TryLock(dir); err != nil || !free {
+		t.Fatalf("TryLock after the holder was killed: free=%v err=%v", free, err)
+	}
+	// And a Put goes through.
+	if err := d.Put("", cache.NewMetaData(helperURL(0), 0, t0, ""), versionBody(helperURL(0), 1)); err != nil {
+		t.Fatalf("Put after the holder was killed: %v", err)
+	}
+}
+
+// TestDisk_FlushKeepsANewerCopy: a Retriever flushes an expired entry it
+// has read; if another writer stored a new copy in between, the new copy
+// stays. Deleting by name alone would drop it.
+func TestDisk_FlushKeepsANewerCopy(t *testing.T) {
+	d, err := cache.OpenDisk(t.TempDir(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := helperURL(3)
+	if err := d.Put("", versionMeta(u, 1), versionBody(u, 1)); err != nil {
+		t.Fatal(err)
+	}
+	old, err := d.Get(u)
+	if err != nil || old == nil {
+		t.Fatalf("Get: %v, %v", old, err)
+	}
+	// Another writer replaces it before the flush.
+	if err := d.Put("", versionMeta(u, 2), versionBody(u, 2)); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.DeleteIfUnchanged(old.Name, old.Meta); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := d.Get(u)
+	if err != nil || cur == nil {
+		t.Fatalf("the newer copy was flushed with the old one: %v, %v", cur, err)
+	}
+	if v, _ := checkBody(u, cur.Body); v != 2 {
+		t.Fatalf("version %d on disk, want 2", v)
+	}
+	// The entry that was read is still there: it goes.
+	if err := d.DeleteIfUnchanged(cur.Name, cur.Meta); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := d.Get(u); e != nil || err != nil {
+		t.Fatalf("after flushing the current copy: %v, %v", e, err)
+	}
 }

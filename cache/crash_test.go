@@ -33,8 +33,11 @@ const (
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv(envHelper) == "writer" {
+	switch os.Getenv(envHelper) {
+	case "writer":
 		os.Exit(writerMain())
+	case "holdlock":
+		os.Exit(holdLockMain())
 	}
 	os.Exit(m.Run())
 }
@@ -54,6 +57,39 @@ func versionBody(url string, v int64) []byte {
 	sum := sha256.Sum256(b.Bytes())
 	b.Write(sum[:])
 	return b.Bytes()
+}
+
+// versionMeta is the MetaData written with versionBody(url, v): its
+// LastDownload encodes v, so a record paired with another write's Content
+// is caught even when both bodies have the same size.
+func versionMeta(url string, v int64) *cache.MetaData {
+	return cache.NewMetaData(url, 0, time.Unix(1_800_000_000+v, 0), "")
+}
+
+// checkFinalState lists the folder after every writer has finished: each of
+// the helperURLs entries must read back whole, with no problem, and with the
+// MetaData of the write its Content came from.
+func checkFinalState(t *testing.T, dir string) {
+	t.Helper()
+	d, err := cache.OpenDisk(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, problems, err := d.List()
+	if err != nil || len(problems) != 0 || len(entries) != helperURLs {
+		t.Fatalf("final state: %d entries, problems %v, err %v", len(entries), problems, err)
+	}
+	for _, e := range entries {
+		v, ok := checkBody(e.Meta.URL, e.Body)
+		if !ok {
+			t.Errorf("%s: corrupt body", e.Meta.URL)
+			continue
+		}
+		if want := versionMeta(e.Meta.URL, v).LastDownload; !e.Meta.LastDownload.Equal(want) {
+			t.Errorf("%s: Content of version %d paired with the MetaData of another write (LastDownload %v, want %v)",
+				e.Meta.URL, v, e.Meta.LastDownload, want)
+		}
+	}
 }
 
 // checkBody returns the version of a body written by versionBody for url.
@@ -89,8 +125,7 @@ func writerMain() int {
 		u := helperURL(i)
 		v := seed*1_000_000 + int64(k)
 		fmt.Fprintf(os.Stdout, "begin %d %d\n", i, v)
-		md := cache.NewMetaData(u, 0, time.Unix(1_800_000_000+v, 0), "")
-		if err := d.Put("", md, versionBody(u, v)); err != nil {
+		if err := d.Put("", versionMeta(u, v), versionBody(u, v)); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
@@ -222,7 +257,7 @@ func TestDiskConcurrency_ProcessesAndGoroutines(t *testing.T) {
 					}
 				} else if k < writes {
 					v := int64(900_000_000 + g*10_000 + k)
-					if err := d.Put("", cache.NewMetaData(u, 0, t0, ""), versionBody(u, v)); err != nil {
+					if err := d.Put("", versionMeta(u, v), versionBody(u, v)); err != nil {
 						fail("put: %v", err)
 					}
 				}
@@ -236,16 +271,7 @@ func TestDiskConcurrency_ProcessesAndGoroutines(t *testing.T) {
 	}
 	close(done)
 	wg.Wait()
-	d, _ := cache.OpenDisk(dir, true)
-	entries, problems, err := d.List()
-	if err != nil || len(problems) != 0 || len(entries) != helperURLs {
-		t.Fatalf("final state: %d entries, problems %v, err %v", len(entries), problems, err)
-	}
-	for _, e := range entries {
-		if _, ok := checkBody(e.Meta.URL, e.Body); !ok {
-			t.Errorf("%s: corrupt", e.Meta.URL)
-		}
-	}
+	checkFinalState(t, dir)
 	t.Logf("transient size mismatches seen by readers: %d", transient)
 }
 

@@ -34,7 +34,8 @@ const markerContent = "winchain CryptnetUrlCache v1\n"
 
 // Disk is a CryptnetUrlCache folder. It is safe for concurrent use by several
 // goroutines and several processes: every file is replaced by an atomic
-// rename, so a reader sees a whole old file or a whole new one.
+// rename, so a reader sees a whole old file or a whole new one, and writers
+// hold the folder's [LockFile] while they replace an entry's pair of files.
 type Disk struct {
 	dir      string
 	readOnly bool
@@ -144,7 +145,28 @@ func (d *Disk) Get(url string) (*DiskEntry, error) {
 // miss (nil, nil); a MetaData record that is corrupt, a missing Content file
 // or one whose size differs from the record's ContentSize is a
 // *CorruptEntryError.
+//
+// Readers take no lock. A writer in another process may replace the pair
+// between the two reads; the journal covers a Put in progress, and a pair
+// that disagrees on the size is read again (up to readAttempts times) before
+// it is reported, since a Put that completed between the two reads leaves
+// exactly that.
 func (d *Disk) ReadEntry(name string) (*DiskEntry, error) {
+	for attempt := 1; ; attempt++ {
+		e, err := d.readEntryOnce(name)
+		var ce *CorruptEntryError
+		if attempt < readAttempts && errors.As(err, &ce) && ce.sizeMismatch {
+			continue
+		}
+		return e, err
+	}
+}
+
+// readAttempts bounds the re-reads of [Disk.ReadEntry] when Content and
+// MetaData disagree on the size.
+const readAttempts = 3
+
+func (d *Disk) readEntryOnce(name string) (*DiskEntry, error) {
 	mp := d.metaPath(name)
 	raw, err := boundedio.ReadFile(mp, maxMetaDataFile)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -178,7 +200,7 @@ func (d *Disk) ReadEntry(name string) (*DiskEntry, error) {
 		if off > int64(md.ContentSize) {
 			off = int64(md.ContentSize)
 		}
-		return nil, &CorruptEntryError{File: cp, Offset: off,
+		return nil, &CorruptEntryError{File: cp, Offset: off, sizeMismatch: true,
 			Detail: fmt.Sprintf("Content is %d bytes but MetaData ContentSize is %d", len(body), md.ContentSize)}
 	}
 	return &DiskEntry{Name: name, Meta: md, Body: body}, nil
@@ -242,6 +264,12 @@ func (d *Disk) pending(name string, body []byte) *MetaData {
 // Content, then MetaData (each through a temporary file, fsync and
 // rename), then the journal is removed. A reader that finds Content and
 // MetaData disagreeing uses the journal when it describes the Content.
+//
+// Writers in every process hold the folder's [LockFile] for the whole
+// sequence, so two Puts of one entry never interleave their Content and
+// MetaData renames (which would leave one writer's record with the other's
+// Content). Where no lock is available, Put checks the pair it leaves and
+// writes again, up to maxPutAttempts times: the last complete pair wins.
 func (d *Disk) Put(name string, md *MetaData, body []byte) error {
 	if d.readOnly {
 		return errReadOnly
@@ -256,33 +284,46 @@ func (d *Disk) Put(name string, md *MetaData, body []byte) error {
 	rec := md.Marshal()
 	sum := sha256.Sum256(body)
 	journal := append(append([]byte(nil), rec...), sum[:]...)
-	cp := filepath.Join(d.dir, ContentDir, name)
+	unlock, locked, err := d.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	for attempt := 0; ; attempt++ {
-		if err := writeAtomic(filepath.Join(d.dir, MetaDataDir), name+pendingSuffix, journal); err != nil {
+		if err := d.writePair(name, journal, body, rec); err != nil {
 			return err
 		}
-		if err := writeAtomic(filepath.Join(d.dir, ContentDir), name, body); err != nil {
-			return err
+		if locked {
+			return nil
 		}
-		if err := writeAtomic(filepath.Join(d.dir, MetaDataDir), name, rec); err != nil {
-			return err
-		}
-		// The pair is complete: the journal is no longer needed. (A
-		// concurrent writer's journal may be removed too; its own pair is
-		// then checked below.)
-		_ = os.Remove(d.metaPath(name) + pendingSuffix)
-		// Another process may have replaced Content between our two
-		// renames and lost the race for MetaData: the pair would then
-		// disagree on the size. Write again; the last complete pair wins.
-		fi, err := os.Stat(cp)
+		// Unlocked: another process may have replaced Content between our
+		// two renames and lost the race for MetaData, and the pair would
+		// then disagree on the size.
+		fi, err := os.Stat(filepath.Join(d.dir, ContentDir, name))
 		if err != nil || fi.Size() == int64(len(body)) || attempt == maxPutAttempts-1 {
 			return nil
 		}
 	}
 }
 
-// maxPutAttempts bounds the rewrites of [Disk.Put] when concurrent writers of
-// one entry interleave; three is plenty for a handful of processes.
+// writePair runs one journaled replacement of name's Content and MetaData.
+func (d *Disk) writePair(name string, journal, body, rec []byte) error {
+	if err := writeAtomic(filepath.Join(d.dir, MetaDataDir), name+pendingSuffix, journal); err != nil {
+		return err
+	}
+	if err := writeAtomic(filepath.Join(d.dir, ContentDir), name, body); err != nil {
+		return err
+	}
+	if err := writeAtomic(filepath.Join(d.dir, MetaDataDir), name, rec); err != nil {
+		return err
+	}
+	// The pair is complete: the journal is no longer needed.
+	_ = os.Remove(d.metaPath(name) + pendingSuffix)
+	return nil
+}
+
+// maxPutAttempts bounds the rewrites of [Disk.Put] on a folder it cannot
+// lock, when concurrent writers of one entry interleave.
 const maxPutAttempts = 3
 
 // Delete removes the entry name: MetaData first, so a crash never leaves a
@@ -294,6 +335,43 @@ func (d *Disk) Delete(name string) error {
 	if !IsEntryName(name) {
 		return fmt.Errorf("cache: %q is not a cache file name", name)
 	}
+	unlock, _, err := d.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return d.remove(name)
+}
+
+// deleteIfUnchanged removes the entry name if its MetaData record is still
+// the one read as was (same URL, LastDownload and ContentSize). A Retriever
+// uses it to flush an expired entry: another process may have stored a
+// fresh copy since the entry was read, and that one must stay.
+func (d *Disk) deleteIfUnchanged(name string, was *MetaData) error {
+	if d.readOnly {
+		return errReadOnly
+	}
+	if !IsEntryName(name) {
+		return fmt.Errorf("cache: %q is not a cache file name", name)
+	}
+	unlock, _, err := d.lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	raw, err := boundedio.ReadFile(d.metaPath(name), maxMetaDataFile)
+	if err != nil {
+		return nil // gone or unreadable: nothing of ours to flush
+	}
+	md, err := ParseMetaData(d.metaPath(name), raw)
+	if err != nil || md.URL != was.URL || !md.LastDownload.Equal(was.LastDownload) || md.ContentSize != was.ContentSize {
+		return nil // replaced (or no longer a record winchain reads): leave it
+	}
+	return d.remove(name)
+}
+
+// remove deletes name's files; the caller holds the lock.
+func (d *Disk) remove(name string) error {
 	for _, p := range []string{d.metaPath(name) + pendingSuffix, d.metaPath(name), filepath.Join(d.dir, ContentDir, name)} {
 		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("cache: delete %s: %w", name, err)

@@ -29,7 +29,8 @@
 // in UTF-16LE without terminator. OCSP entries written by Windows may be named
 // PREFIX_NAME; they are read, and matched by their URL. Writes are crash-safe
 // (temporary file, fsync, rename; Content before MetaData), several processes
-// may share a folder, and a corrupt entry is reported as a [*CorruptEntryError]
+// may share a folder (writers hold the folder's [LockFile]; readers take no
+// lock), and a corrupt entry is reported as a [*CorruptEntryError]
 // and treated as a miss — it is never deleted by a read and never panics.
 // winchain marks folders it created with a [MarkerFile]; see [Disk].
 //

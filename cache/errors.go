@@ -117,6 +117,10 @@ type CorruptEntryError struct {
 	Offset int64
 	// Detail says what is wrong, e.g. "MetaData record truncated at byte 52".
 	Detail string
+	// sizeMismatch marks a Content file whose size differs from its
+	// record's ContentSize, which a concurrent writer can cause for an
+	// instant; Disk.ReadEntry reads such an entry again.
+	sizeMismatch bool
 }
 
 // Error names the file, and the detail.

@@ -559,7 +559,7 @@ func (r *Retriever) lookupDisk(url string, res *Result, now time.Time) *entry {
 	e.expires = objectExpiry("", de.Body, e.lastDownload, r.cfg.OCSPValidity)
 	if r.flushDue(e, now) {
 		if !r.disk.ReadOnly() {
-			r.disk.Delete(de.Name)
+			r.disk.deleteIfUnchanged(de.Name, de.Meta)
 		}
 		return nil
 	}
