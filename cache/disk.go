@@ -271,24 +271,18 @@ func (d *Disk) pending(name string, body []byte) *MetaData {
 // Content). Where no lock is available, Put checks the pair it leaves and
 // writes again, up to maxPutAttempts times: the last complete pair wins.
 func (d *Disk) Put(name string, md *MetaData, body []byte) error {
-	if d.readOnly {
-		return errReadOnly
-	}
 	if name == "" {
 		name = URLName(md.URL)
 	}
-	if !IsEntryName(name) {
-		return fmt.Errorf("cache: %q is not a cache file name", name)
-	}
-	md.ContentSize = uint32(len(body))
-	rec := md.Marshal()
-	sum := sha256.Sum256(body)
-	journal := append(append([]byte(nil), rec...), sum[:]...)
-	unlock, locked, err := d.lock()
+	unlock, locked, err := d.lockEntry(name)
 	if err != nil {
 		return err
 	}
 	defer unlock()
+	md.ContentSize = uint32(len(body))
+	rec := md.Marshal()
+	sum := sha256.Sum256(body)
+	journal := append(append([]byte(nil), rec...), sum[:]...)
 	for attempt := 0; ; attempt++ {
 		if err := d.writePair(name, journal, body, rec); err != nil {
 			return err
@@ -304,6 +298,18 @@ func (d *Disk) Put(name string, md *MetaData, body []byte) error {
 			return nil
 		}
 	}
+}
+
+// lockEntry checks that name may be written and takes the folder's writer
+// lock (see [LockFile]).
+func (d *Disk) lockEntry(name string) (unlock func(), locked bool, err error) {
+	if d.readOnly {
+		return nil, false, errReadOnly
+	}
+	if !IsEntryName(name) {
+		return nil, false, fmt.Errorf("cache: %q is not a cache file name", name)
+	}
+	return d.lock()
 }
 
 // writePair runs one journaled replacement of name's Content and MetaData.
@@ -329,13 +335,7 @@ const maxPutAttempts = 3
 // Delete removes the entry name: MetaData first, so a crash never leaves a
 // record pointing at missing content. Missing files are not an error.
 func (d *Disk) Delete(name string) error {
-	if d.readOnly {
-		return errReadOnly
-	}
-	if !IsEntryName(name) {
-		return fmt.Errorf("cache: %q is not a cache file name", name)
-	}
-	unlock, _, err := d.lock()
+	unlock, _, err := d.lockEntry(name)
 	if err != nil {
 		return err
 	}
@@ -348,13 +348,7 @@ func (d *Disk) Delete(name string) error {
 // uses it to flush an expired entry: another process may have stored a
 // fresh copy since the entry was read, and that one must stay.
 func (d *Disk) deleteIfUnchanged(name string, was *MetaData) error {
-	if d.readOnly {
-		return errReadOnly
-	}
-	if !IsEntryName(name) {
-		return fmt.Errorf("cache: %q is not a cache file name", name)
-	}
-	unlock, _, err := d.lock()
+	unlock, _, err := d.lockEntry(name)
 	if err != nil {
 		return err
 	}
