@@ -167,21 +167,8 @@ func (d *Disk) ReadEntry(name string) (*DiskEntry, error) {
 const readAttempts = 3
 
 func (d *Disk) readEntryOnce(name string) (*DiskEntry, error) {
-	mp := d.metaPath(name)
-	raw, err := boundedio.ReadFile(mp, maxMetaDataFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
-	}
-	var tl *boundedio.TooLargeError
-	if errors.As(err, &tl) {
-		return nil, &CorruptEntryError{File: mp, Offset: maxMetaDataFile,
-			Detail: fmt.Sprintf("MetaData file is %d bytes; no record is over %d; not read", tl.Size, maxMetaDataFile)}
-	}
-	if err != nil {
-		return nil, &CorruptEntryError{File: mp, Offset: -1, Detail: err.Error()}
-	}
-	md, err := ParseMetaData(mp, raw)
-	if err != nil {
+	md, err := d.readMetaData(name)
+	if md == nil || err != nil {
 		return nil, err
 	}
 	cp := filepath.Join(d.dir, ContentDir, name)
@@ -204,6 +191,25 @@ func (d *Disk) readEntryOnce(name string) (*DiskEntry, error) {
 			Detail: fmt.Sprintf("Content is %d bytes but MetaData ContentSize is %d", len(body), md.ContentSize)}
 	}
 	return &DiskEntry{Name: name, Meta: md, Body: body}, nil
+}
+
+// readMetaData reads and parses the MetaData record of name: (nil, nil)
+// when there is none, a *CorruptEntryError when it cannot be used.
+func (d *Disk) readMetaData(name string) (*MetaData, error) {
+	mp := d.metaPath(name)
+	raw, err := boundedio.ReadFile(mp, maxMetaDataFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	var tl *boundedio.TooLargeError
+	if errors.As(err, &tl) {
+		return nil, &CorruptEntryError{File: mp, Offset: maxMetaDataFile,
+			Detail: fmt.Sprintf("MetaData file is %d bytes; no record is over %d; not read", tl.Size, maxMetaDataFile)}
+	}
+	if err != nil {
+		return nil, &CorruptEntryError{File: mp, Offset: -1, Detail: err.Error()}
+	}
+	return ParseMetaData(mp, raw)
 }
 
 // readContent reads a Content file, refusing one over the byte limit
@@ -353,13 +359,9 @@ func (d *Disk) deleteIfUnchanged(name string, was *MetaData) error {
 		return err
 	}
 	defer unlock()
-	raw, err := boundedio.ReadFile(d.metaPath(name), maxMetaDataFile)
-	if err != nil {
-		return nil // gone or unreadable: nothing of ours to flush
-	}
-	md, err := ParseMetaData(d.metaPath(name), raw)
-	if err != nil || md.URL != was.URL || !md.LastDownload.Equal(was.LastDownload) || md.ContentSize != was.ContentSize {
-		return nil // replaced (or no longer a record winchain reads): leave it
+	md, err := d.readMetaData(name)
+	if md == nil || err != nil || md.URL != was.URL || !md.LastDownload.Equal(was.LastDownload) || md.ContentSize != was.ContentSize {
+		return nil // gone, replaced, or no longer a record winchain reads: leave it
 	}
 	return d.remove(name)
 }
