@@ -1,6 +1,7 @@
 package revocation
 
 import (
+	"context"
 	"crypto/x509"
 	"math/big"
 	"runtime"
@@ -8,6 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
+	"github.com/winchain/winchain/cache"
+	"github.com/winchain/winchain/certs"
+	"github.com/winchain/winchain/clock"
 	"github.com/winchain/winchain/internal/testpki"
 )
 
@@ -16,6 +22,7 @@ const bigCRLEntries = 100_000
 
 var bigCRL struct {
 	once sync.Once
+	ca   *testpki.CA
 	der  []byte
 	crl  *x509.RevocationList
 }
@@ -25,6 +32,7 @@ var bigCRL struct {
 func loadBigCRL(b testing.TB) ([]byte, *x509.RevocationList) {
 	bigCRL.once.Do(func() {
 		ca := testpki.NewRoot("Big CRL CA", testpki.ECDSA)
+		bigCRL.ca = ca
 		spec := crlSpec{thisUpdate: t0, nextUpdate: t0.Add(7 * 24 * time.Hour)}
 		for i := 0; i < bigCRLEntries; i++ {
 			reason := 0
@@ -189,4 +197,111 @@ func TestCRLIndexMatchesLinearScan(t *testing.T) {
 	if r := float64(d.heldBytes()) / float64(len(der)); r > 2 {
 		t.Fatalf("index holds %.2f× the DER, want ≤ 2×", r)
 	}
+}
+
+// The store-CRL benchmark and its baseline, in the same run (issue 16:
+// BenchmarkCRLStoreCheck ≤ 0.25× BenchmarkSignatureBaseline):
+//
+//	go test -run='^$' -bench='CRLStoreCheck|SignatureBaseline' ./revocation/
+
+// storeCheckSetup returns a Checker, a leaf of the big CRL's CA and the
+// request holding the 100,000-entry CRL as a store CRL (Request.StoreCRLs,
+// the CA store), the way chain hands it to every Check.
+func storeCheckSetup(b testing.TB) (*Checker, *certs.Certificate, *Request) {
+	_, crl := loadBigCRL(b)
+	ca := bigCRL.ca
+	leaf := ca.NewLeaf("store-crl leaf", testpki.ECDSA, func(c *x509.Certificate) {
+		// A CDP that is never fetched: the store CRL decides first.
+		c.CRLDistributionPoints = []string{"http://crl.invalid/big.crl"}
+	})
+	r, err := cache.NewRetriever(cache.Config{Clock: clock.Fixed(t0), Fetcher: cache.NewHTTPFetcher(nil)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	chk, err := NewChecker(Config{Retriever: r})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return chk, leaf.Cert, &Request{Time: t0, Now: t0, StoreCRLs: []*x509.RevocationList{crl}}
+}
+
+// BenchmarkCRLStoreCheck: one revocation check of a leaf against the
+// 100,000-entry CRL held in the CA store, warm (the CRL was identified,
+// indexed and its signature verified by an earlier check).
+func BenchmarkCRLStoreCheck(b *testing.B) {
+	chk, leaf, req := storeCheckSetup(b)
+	ctx := context.Background()
+	if res := chk.Check(ctx, leaf, bigCRL.ca.Cert, req); res.Status != Good || res.From != "store" {
+		b.Fatalf("warm-up: %+v", res)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if res := chk.Check(ctx, leaf, bigCRL.ca.Cert, req); res.Status != Good {
+			b.Fatal(res.Detail)
+		}
+	}
+}
+
+// BenchmarkSignatureBaseline: one RSA-2048 PKCS#1 v1.5 SHA-256 verify of a
+// certificate signature (what one chain link costs).
+func BenchmarkSignatureBaseline(b *testing.B) {
+	root := testpki.NewRoot("Baseline RSA", testpki.RSA)
+	leaf := root.NewLeaf("baseline leaf", testpki.RSA)
+	x := leaf.Cert.X
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := certs.CheckSignature(x.SignatureAlgorithm, x.RawTBSCertificate, x.Signature, root.Cert.X.PublicKey); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestStoreCRLIdentifiedOnce: a store CRL is found again by its pointer
+// (no hashing of its DER on later checks); the same DER under another
+// pointer shares the one parsed doc; the pointer entries leave with the
+// doc when the LRU evicts it, so they stay bounded.
+func TestStoreCRLIdentifiedOnce(t *testing.T) {
+	ca := testpki.NewRoot("Store CRL CA", testpki.ECDSA)
+	mk := func(n int64) *x509.RevocationList {
+		der := signCRL(t, ca.Cert.X, ca.Key, crlSpec{number: n, thisUpdate: t0, nextUpdate: t0.Add(time.Hour)})
+		crl, err := x509.ParseRevocationList(der)
+		require.NoError(t, err)
+		return crl
+	}
+	c := newDocCache(1)
+	a := mk(1)
+	d1, err := c.getStore(a)
+	require.NoError(t, err)
+	require.Same(t, c.byPtr[a].Value.(*docEntry).doc, d1)
+
+	// Corrupting the Raw behind the pointer shows the second call does not
+	// look at the DER: it is answered by identity.
+	saved := a.Raw
+	a.Raw = []byte("not a CRL")
+	d2, err := c.getStore(a)
+	require.NoError(t, err)
+	require.Same(t, d1, d2)
+	a.Raw = saved
+
+	// Same DER, another pointer: one doc, two identities.
+	twin, err := x509.ParseRevocationList(a.Raw)
+	require.NoError(t, err)
+	d3, err := c.getStore(twin)
+	require.NoError(t, err)
+	require.Same(t, d1, d3)
+	require.Len(t, c.byPtr, 2)
+	require.Len(t, c.items, 1)
+
+	// A downloaded copy of the same DER is the same doc too.
+	d4, err := c.get(append([]byte(nil), a.Raw...))
+	require.NoError(t, err)
+	require.Same(t, d1, d4)
+
+	// Another CRL evicts the first (max 1) and its pointers with it.
+	b := mk(2)
+	_, err = c.getStore(b)
+	require.NoError(t, err)
+	require.Len(t, c.items, 1)
+	require.Len(t, c.byPtr, 1)
+	require.NotNil(t, c.byPtr[b])
 }

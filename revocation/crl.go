@@ -28,7 +28,7 @@ func (ck *check) localCRLs() {
 		if crl == nil || !certs.NamesEqual(crl.RawIssuer, ck.issuer.X.RawSubject) {
 			continue
 		}
-		d, err := ck.c.docs.get(crl.Raw, crl)
+		d, err := ck.c.docs.getStore(crl)
 		if err != nil {
 			ck.note("store CRL does not parse: %v", err)
 			continue
@@ -107,7 +107,7 @@ func describe(r *cache.Result, err error) string {
 }
 
 func (ck *check) considerBody(body []byte, url, from string) crlOutcome {
-	d, err := ck.c.docs.get(derOf(body), nil)
+	d, err := ck.c.docs.get(derOf(body))
 	if err != nil {
 		ck.note("CRL %s does not parse: %v", url, err)
 		return crlNotUsable
@@ -321,7 +321,7 @@ func (ck *check) findDelta(base *crlDoc) (delta *crlDoc, needed bool, why string
 		if crl == nil || !certs.NamesEqual(crl.RawIssuer, base.rawIssuer) {
 			continue
 		}
-		d, err := ck.c.docs.get(crl.Raw, crl)
+		d, err := ck.c.docs.getStore(crl)
 		if err != nil || !d.isDelta {
 			continue
 		}
@@ -347,7 +347,7 @@ func (ck *check) findDelta(base *crlDoc) (delta *crlDoc, needed bool, why string
 				why = fmt.Sprintf("delta CRL %s: %s", url, describe(r, err))
 				continue
 			}
-			d, err := ck.c.docs.get(derOf(r.Body), nil)
+			d, err := ck.c.docs.get(derOf(r.Body))
 			if err != nil {
 				why = fmt.Sprintf("delta CRL %s does not parse", url)
 				continue

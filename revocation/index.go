@@ -339,26 +339,62 @@ func (d *crlDoc) checkSignature(spkiSum [32]byte, verify func() error) error {
 
 // docCache is a bounded LRU of parsed CRLs keyed by the SHA-256 of the DER,
 // so each CRL is parsed and indexed once however often it is consulted.
+//
+// A store CRL (Request.StoreCRLs) is the same *x509.RevocationList on every
+// Check of every chain build: it is identified once, the first time it is
+// seen, and found again by that pointer. Hashing its DER on every Check
+// cost two SHA-256 passes over the whole CRL per certificate checked
+// (3.6 ms at 100,000 entries, issue 16) where a lookup by URL costs
+// microseconds. The pointer entries live and die with the doc's LRU entry,
+// so they stay bounded by max; a store CRL must not be modified once it is
+// handed to a Checker (chain.Store never does).
 type docCache struct {
 	mu    sync.Mutex
 	max   int
 	ll    *list.List
 	items map[[32]byte]*list.Element
+	byPtr map[*x509.RevocationList]*list.Element
+}
+
+// docEntry is one LRU element: the doc and the store CRLs known to be it.
+type docEntry struct {
+	doc  *crlDoc
+	ptrs []*x509.RevocationList
 }
 
 func newDocCache(max int) *docCache {
-	return &docCache{max: max, ll: list.New(), items: map[[32]byte]*list.Element{}}
+	return &docCache{max: max, ll: list.New(), items: map[[32]byte]*list.Element{}, byPtr: map[*x509.RevocationList]*list.Element{}}
 }
 
 // get returns the doc for der, parsing it on a miss.
-func (c *docCache) get(der []byte, parsed *x509.RevocationList) (*crlDoc, error) {
+func (c *docCache) get(der []byte) (*crlDoc, error) {
+	return c.lookup(der, nil)
+}
+
+// getStore returns the doc for a store CRL, identified by its pointer after
+// the first call.
+func (c *docCache) getStore(crl *x509.RevocationList) (*crlDoc, error) {
+	c.mu.Lock()
+	if el, ok := c.byPtr[crl]; ok {
+		c.ll.MoveToFront(el)
+		c.mu.Unlock()
+		return el.Value.(*docEntry).doc, nil
+	}
+	c.mu.Unlock()
+	return c.lookup(crl.Raw, crl)
+}
+
+// lookup finds der by its hash, parsing it on a miss; parsed, when not nil,
+// is the store CRL it came from (its crypto/x509 form is reused and its
+// pointer remembered).
+func (c *docCache) lookup(der []byte, parsed *x509.RevocationList) (*crlDoc, error) {
 	sum := sha256.Sum256(der)
 	c.mu.Lock()
 	if el, ok := c.items[sum]; ok {
 		c.ll.MoveToFront(el)
-		d := el.Value.(*crlDoc)
+		c.remember(el, parsed)
 		c.mu.Unlock()
-		return d, nil
+		return el.Value.(*docEntry).doc, nil
 	}
 	c.mu.Unlock()
 	d, err := parseCRLDoc(der, parsed)
@@ -368,13 +404,33 @@ func (c *docCache) get(der []byte, parsed *x509.RevocationList) (*crlDoc, error)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.items[sum]; ok {
-		return el.Value.(*crlDoc), nil
+		c.remember(el, parsed)
+		return el.Value.(*docEntry).doc, nil
 	}
-	c.items[sum] = c.ll.PushFront(d)
+	el := c.ll.PushFront(&docEntry{doc: d})
+	c.items[sum] = el
+	c.remember(el, parsed)
 	for c.ll.Len() > c.max {
 		old := c.ll.Back()
 		c.ll.Remove(old)
-		delete(c.items, old.Value.(*crlDoc).sum)
+		e := old.Value.(*docEntry)
+		delete(c.items, e.doc.sum)
+		for _, p := range e.ptrs {
+			delete(c.byPtr, p)
+		}
 	}
 	return d, nil
+}
+
+// remember records that the store CRL p is el's doc; c.mu is held.
+func (c *docCache) remember(el *list.Element, p *x509.RevocationList) {
+	if p == nil {
+		return
+	}
+	if _, ok := c.byPtr[p]; ok {
+		return
+	}
+	e := el.Value.(*docEntry)
+	e.ptrs = append(e.ptrs, p)
+	c.byPtr[p] = el
 }
