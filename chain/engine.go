@@ -30,7 +30,10 @@ package chain
 
 import (
 	"context"
+	"crypto/dsa"
+	"crypto/sha256"
 	"errors"
+	"math/big"
 	"sync"
 	"time"
 
@@ -206,7 +209,37 @@ type Engine struct {
 	stats    Stats
 }
 
-type sigKey struct{ subject, issuer [32]byte }
+// sigKey identifies one signature check: the signed certificate and the
+// key that verifies it. The key is the issuer's public key (its
+// SubjectPublicKeyInfo), not the issuer certificate: cross-certificates of
+// one CA carry the same key, so the CA's signature on a leaf is verified
+// once however many cross-certificates offer that key (issue 16: a cold
+// build with 3 cross-signed candidates made 6 checks where 4 do).
+type sigKey struct{ subject, key [32]byte }
+
+// verifyingKey identifies the key that checks a signature made by issuer:
+// the SHA-256 of its SubjectPublicKeyInfo and, for a DSA key that inherits
+// its domain parameters (RFC 3279 §2.3.2), of the parameters inherited, so
+// two chains that lend it different parameters are two keys.
+func verifyingKey(issuer, inherited *certs.Certificate) [32]byte {
+	spki := issuer.X.RawSubjectPublicKeyInfo
+	k, ok := issuer.X.PublicKey.(*dsa.PublicKey)
+	if !ok || k == nil || k.P != nil {
+		return sha256.Sum256(spki)
+	}
+	h := sha256.New()
+	h.Write(spki)
+	if p := dsaParams(inherited); p != nil {
+		for _, n := range []*big.Int{p.P, p.Q, p.G} {
+			b := n.Bytes()
+			h.Write([]byte{byte(len(b) >> 8), byte(len(b))})
+			h.Write(b)
+		}
+	}
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
+}
 
 // Stats counts the engine's work, so tests and benchmarks can show what the
 // engine cache saves.
@@ -267,7 +300,7 @@ func (e *Engine) FlushCache() {
 // checkSignature verifies child's signature with issuer's key, through the
 // engine cache. inherited supplies DSA parameters for a key without them.
 func (e *Engine) checkSignature(child, issuer *certs.Certificate, inherited *certs.Certificate) error {
-	k := sigKey{child.SHA256, issuer.SHA256}
+	k := sigKey{child.SHA256, verifyingKey(issuer, inherited)}
 	e.mu.Lock()
 	if err, ok := e.sigCache[k]; ok {
 		e.stats.SignatureCacheHits++
