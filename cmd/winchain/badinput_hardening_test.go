@@ -138,8 +138,20 @@ func TestBadInputExitTwoOneLine(t *testing.T) {
 			if rc != 2 {
 				t.Errorf("exit status %d, want 2 (stderr %q)", rc, msg)
 			}
+			if strings.HasPrefix(c.name, "unknown flag") || strings.HasSuffix(c.name, "unknown flag") {
+				// An unknown flag: one line naming it, then the
+				// command's usage (issue 17).
+				first, rest, _ := strings.Cut(msg, "\n")
+				if !strings.HasPrefix(rest, "usage: winchain ") {
+					t.Errorf("no usage after the first line: %q", msg)
+				}
+				msg = first + "\n"
+			}
 			if n := strings.Count(msg, "\n"); n != 1 || !strings.HasSuffix(msg, "\n") {
 				t.Errorf("stderr has %d lines, want one: %q", n, msg)
+			}
+			if !strings.HasPrefix(msg, "winchain "+c.args[0]+": ") {
+				t.Errorf("stderr does not start with %q: %q", "winchain "+c.args[0]+": ", msg)
 			}
 			if !strings.Contains(msg, c.input) {
 				t.Errorf("stderr does not name %q: %q", c.input, msg)

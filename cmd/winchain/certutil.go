@@ -25,6 +25,7 @@ import (
 func init() {
 	commands["certutil"] = command{
 		summary: "read captured certutil -verify output (parse), list a cache like certutil -urlcache",
+		usage:   "winchain certutil parse FILE [--json] | winchain certutil urlcache --cache-dir DIR [--online|--offline]",
 		run:     runCertutil,
 	}
 }

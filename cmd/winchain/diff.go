@@ -20,6 +20,7 @@ import (
 func init() {
 	commands["diff"] = command{
 		summary: "compare captured certutil -verify output with winchain's result for the same inputs",
+		usage:   "winchain diff --certutil FILE [verify flags] CERT [--json]",
 		run:     runDiff,
 	}
 }

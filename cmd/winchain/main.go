@@ -28,7 +28,10 @@ import (
 // command is one winchain subcommand. run returns the process exit status.
 type command struct {
 	summary string
-	run     func(args []string, stdout, stderr io.Writer) int
+	// usage is the synopsis printed by --help and after a bad flag
+	// ("winchain verify [flags] CERT"); empty prints "winchain NAME [flags]".
+	usage string
+	run   func(args []string, stdout, stderr io.Writer) int
 }
 
 // commands is filled by the init functions of the files that implement them,
@@ -40,17 +43,38 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		usage(stderr)
-		if len(args) == 0 {
+		return 2
+	}
+	switch args[0] {
+	case "-h", "-help", "--help":
+		usage(stdout)
+		return 0
+	case "-version", "--version":
+		args = []string{"version"}
+	case "help":
+		if len(args) == 1 {
+			usage(stdout)
+			return 0
+		}
+		c, ok := commands[args[1]]
+		if !ok || c.run == nil {
+			fmt.Fprintf(stderr, "winchain help: unknown command %q (run 'winchain help')\n", args[1])
 			return 2
 		}
-		return 0
+		// `winchain help certutil parse` is `winchain certutil parse --help`.
+		return c.run(append(append([]string{}, args[2:]...), "--help"), stdout, stdout)
 	}
 	cmd, ok := commands[args[0]]
-	if !ok {
+	if !ok || cmd.run == nil {
 		fmt.Fprintf(stderr, "winchain: unknown command %q (run 'winchain help')\n", args[0])
 		return 2
+	}
+	if wantsHelp(args[1:]) {
+		// Help is output, not an error: the command's usage goes to
+		// stdout and the exit status is 0.
+		return cmd.run(args[1:], stdout, stdout)
 	}
 	return cmd.run(args[1:], stdout, stderr)
 }
@@ -66,6 +90,7 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
+	fmt.Fprintln(w, "Run 'winchain help COMMAND' for the flags of one.")
 }
 
 // maxErrLines bounds the lines of a multi-line error that errLine keeps:

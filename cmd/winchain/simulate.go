@@ -12,8 +12,8 @@ import (
 )
 
 func init() {
-	commands["simulate"] = command{summary: "rehearse a certificate rotation over a fleet of simulated Windows clients", run: runSimulate}
-	commands["demo"] = command{summary: "run the embedded Outlook swap story offline under two negative-cache models", run: runDemo}
+	commands["simulate"] = command{summary: "rehearse a certificate rotation over a fleet of simulated Windows clients", usage: "winchain simulate [--json | --html OUT] FILE", run: runSimulate}
+	commands["demo"] = command{summary: "run the embedded Outlook swap story offline under two negative-cache models", usage: "winchain demo [--json | --html PREFIX]", run: runDemo}
 }
 
 func isTerminal(w io.Writer) bool {

@@ -21,6 +21,7 @@ import (
 func init() {
 	commands["urlcache"] = command{
 		summary: "list or delete entries of a CryptnetUrlCache folder (like certutil -urlcache)",
+		usage:   "winchain urlcache --cache-dir DIR [list [URL|crl|ocsp|*] | delete URL|crl|ocsp|'*'] [--json] [--write]",
 		run:     runURLCache,
 	}
 }

@@ -24,6 +24,7 @@ import (
 func init() {
 	commands["verify"] = command{
 		summary: "build and check a chain like CertGetCertificateChain + CertVerifyCertificateChainPolicy",
+		usage:   "winchain verify [flags] CERT",
 		run:     runVerify,
 	}
 }
@@ -92,30 +93,6 @@ func newVerifyFlags(o *verifyOptions, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.negativeCache, "negative-cache", "none", "offline-URL model: none, seed-8h, service-backoff, process-backoff")
 	fs.StringVar(&o.registry, "registry", "", "a `reg export` of the ChainEngine\\Config key to apply")
 	return fs
-}
-
-// parseInterleaved parses flags that may come before or after positional
-// arguments, as users type them.
-// A bad flag is reported in the one line the flag package prints (naming
-// the flag and the problem), without the flag list; -h prints the list.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	fs.Usage = func() {}
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fmt.Fprintf(fs.Output(), "usage of winchain %s:\n", fs.Name())
-				fs.PrintDefaults()
-			}
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
 }
 
 func runVerify(args []string, stdout, stderr io.Writer) int {
