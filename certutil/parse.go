@@ -125,6 +125,10 @@ type Element struct {
 	NotAfter  string `json:"notAfter,omitempty"`
 	// Application lists the Application[n] lines (OID and friendly name).
 	Application []string `json:"application,omitempty"`
+	// RevocationDate and RevocationReason are the "Revocation Date:" and
+	// "CRL Reason Code:" lines of a revoked element.
+	RevocationDate   string `json:"revocationDate,omitempty"`
+	RevocationReason string `json:"revocationReason,omitempty"`
 }
 
 // Retrieval is one URL line of a URL section.
@@ -180,7 +184,7 @@ var (
 	reHRESULT     = regexp.MustCompile(`0x[0-9a-fA-F]{8}`)
 	reFlagLine    = regexp.MustCompile(`^(dwFlags|ChainFlags)\s*=\s*(\S+)`)
 	reOIDLine     = regexp.MustCompile(`^\s*\d+(\.\d+)+(\s.*)?$`)
-	reKeyValue    = regexp.MustCompile(`^(NotBefore|NotAfter|Serial|SubjectAltName|Template|Cert|Subject|Issuer|ThisUpdate|NextUpdate|CRL|Cert Serial Number|Chain|Name Hash\(sha1\)|Name Hash\(md5\)|Verified Issuance Policies|Verified Application Policies):\s*(.*)$`)
+	reKeyValue    = regexp.MustCompile(`^(NotBefore|NotAfter|Serial|SubjectAltName|Template|Cert|Subject|Issuer|ThisUpdate|NextUpdate|CRL|Cert Serial Number|Chain|Name Hash\(sha1\)|Name Hash\(md5\)|Verified Issuance Policies|Verified Application Policies|Revocation Date|CRL Reason Code):\s*(.*)$`)
 )
 
 // ParseVerify reads text captured from `certutil -verify [-urlfetch]` (any
@@ -538,6 +542,10 @@ func (p *parser) keyValue(key, val string) string {
 		e.Serial = val
 	case "Cert":
 		e.Cert = val
+	case "Revocation Date":
+		e.RevocationDate = val
+	case "CRL Reason Code":
+		e.RevocationReason = val
 	case "SubjectAltName", "Template":
 	default:
 		return p.unparsed()

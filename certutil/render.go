@@ -15,6 +15,7 @@ import (
 	"github.com/winchain/winchain/cache"
 	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/chain"
+	"github.com/winchain/winchain/revocation"
 )
 
 // RenderOptions tune [RenderVerify]. The zero value prints like
@@ -334,6 +335,15 @@ func writeElement(w io.Writer, opts RenderOptions, cc *chain.ChainContext, ci, e
 			p("NextUpdate: %s", opts.date(c.crl.NextUpdate))
 		}
 		p("CRL: %s", c.sha1)
+	}
+	if rv := el.Revocation; rv != nil && rv.Result == "revoked" {
+		// The revoked entry, in certutil -dump's CRL-entry wording (where
+		// certutil -verify prints it is unconfirmed:
+		// docs/windows-divergences.md).
+		if !rv.RevocationTime.IsZero() {
+			p("Revocation Date: %s", opts.date(rv.RevocationTime))
+		}
+		p("CRL Reason Code: %s (%d)", revocation.ReasonName(rv.Reason), rv.Reason)
 	}
 	for i, oid := range el.ApplicationUsage {
 		p("Application[%d] = %s", i, oidWithName(oid))

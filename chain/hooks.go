@@ -190,6 +190,11 @@ func (b *builder) checkRevocation(ctx context.Context, sc *SimpleChain) {
 }
 
 func appendDetail(d []string, info *RevocationInfo) []string {
+	if info.Result == string(revocation.Revoked) {
+		// Explain the revocation (which CRL or OCSP response, since
+		// when, why), not what the responders said on the way.
+		return append(d, "revocation revoked: "+revocation.ExplainRevoked(info.Source, info.URL, info.From, info.RevocationTime, info.Reason))
+	}
 	if info.Detail == "" || info.Result == string(revocation.Good) {
 		return d
 	}

@@ -122,7 +122,7 @@ func writeRevocationPKI(dir string) error {
 			if err != nil {
 				return err
 			}
-			tmpl.RevokedCertificateEntries = []x509.RevocationListEntry{{SerialNumber: leaf[0].X.SerialNumber, RevocationTime: this}}
+			tmpl.RevokedCertificateEntries = []x509.RevocationListEntry{{SerialNumber: leaf[0].X.SerialNumber, RevocationTime: this, ReasonCode: 1}}
 		}
 		der, err := x509.CreateRevocationList(rand.Reader, tmpl, ca[0].X, key)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/winchain/winchain/chain"
+	"github.com/winchain/winchain/revocation"
 )
 
 // The JSON shapes of spec/cli.md. Field names are a contract.
@@ -23,6 +24,55 @@ type jsonRevocation struct {
 	Source string `json:"source"`
 	URL    string `json:"url"`
 	From   string `json:"from"`
+	// RevocationTime, Reason (RFC 5280 name) and ReasonCode (CRLReason)
+	// are set when result is "revoked".
+	RevocationTime string `json:"revocationTime,omitempty"`
+	Reason         string `json:"reason,omitempty"`
+	ReasonCode     *int   `json:"reasonCode,omitempty"`
+	// ThisUpdate and NextUpdate of the deciding CRL or OCSP response.
+	ThisUpdate string `json:"thisUpdate,omitempty"`
+	NextUpdate string `json:"nextUpdate,omitempty"`
+}
+
+// revocationJSON is the element's revocation object of spec/cli.md.
+func revocationJSON(r *chain.RevocationInfo) jsonRevocation {
+	if r == nil {
+		return jsonRevocation{Result: "not-checked"}
+	}
+	j := jsonRevocation{Result: r.Result, Source: r.Source, URL: r.URL, From: r.From,
+		ThisUpdate: rfc3339(r.ThisUpdate), NextUpdate: rfc3339(r.NextUpdate)}
+	if r.Result == string(revocation.Revoked) {
+		code := r.Reason
+		j.RevocationTime, j.Reason, j.ReasonCode = rfc3339(r.RevocationTime), revocation.ReasonName(code), &code
+	}
+	return j
+}
+
+// rfc3339 formats t in UTC, or "" for the zero time.
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// revocationLine is the text form: "revoked (crl, from disk,
+// http://…/issuing1.crl)", leaving out the parts that are empty.
+func revocationLine(r *chain.RevocationInfo) string {
+	var parts []string
+	if r.Source != "" {
+		parts = append(parts, r.Source)
+	}
+	if r.From != "" {
+		parts = append(parts, "from "+r.From)
+	}
+	if r.URL != "" {
+		parts = append(parts, r.URL)
+	}
+	if len(parts) == 0 {
+		return r.Result
+	}
+	return r.Result + " (" + strings.Join(parts, ", ") + ")"
 }
 
 type jsonElement struct {
@@ -92,12 +142,9 @@ func chainJSON(sc *chain.SimpleChain) jsonChain {
 			Serial:      el.Cert.SerialHex(),
 			SHA1:        el.Cert.Thumbprint(),
 			TrustStatus: trustJSON(el.TrustStatus),
-			Revocation:  jsonRevocation{Result: "not-checked"},
+			Revocation:  revocationJSON(el.Revocation),
 			Source:      el.Source,
 			Detail:      el.Detail,
-		}
-		if r := el.Revocation; r != nil {
-			je.Revocation = jsonRevocation{Result: r.Result, Source: r.Source, URL: r.URL, From: r.From}
 		}
 		jc.Elements = append(jc.Elements, je)
 	}
@@ -160,11 +207,10 @@ func (r *verifyResult) WriteText(w io.Writer) {
 				fmt.Fprintf(w, "      Why:     %s\n", d)
 			}
 			if rv := el.Revocation; rv != nil {
-				fmt.Fprintf(w, "      Revocation: %s", rv.Result)
-				if rv.Source != "" {
-					fmt.Fprintf(w, " (%s from %s, %s)", rv.Source, rv.From, rv.URL)
+				fmt.Fprintf(w, "      Revocation: %s\n", revocationLine(rv))
+				if rv.Result == string(revocation.Revoked) {
+					fmt.Fprintf(w, "      Revoked: %s, reason %s (%d)\n", orNone(rfc3339(rv.RevocationTime)), revocation.ReasonName(rv.Reason), rv.Reason)
 				}
-				fmt.Fprintln(w)
 			}
 		}
 	}
@@ -193,4 +239,11 @@ func (r *verifyResult) WriteText(w io.Writer) {
 		return
 	}
 	fmt.Fprintf(w, "Policy %s: FAILED %s at chain %d, element %d: %s\n", st.Policy, st.Error, st.ChainIndex, st.ElementIndex, st.Detail)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(no date)"
+	}
+	return s
 }
