@@ -131,6 +131,13 @@ func (s *Spec) buildNetwork(p *pki, net *netsim.Network) error {
 	for _, a := range s.AIA {
 		net.Serve(a.URL, p.certs[a.Cert].X.Raw)
 	}
+	for i, st := range s.Static {
+		body, err := s.readFile(st.File)
+		if err != nil {
+			return &Error{File: st.File, Field: fmt.Sprintf("static[%d].file", i), Err: err}
+		}
+		net.Serve(st.URL, body)
+	}
 	for _, r := range s.Network {
 		rule := netsim.Rule{Response: netsim.Response{Fail: netsim.Failure(r.Fail), Status: r.Status, Latency: r.Latency.D()}}
 		rule.From = s.Start.Add(r.From.D())

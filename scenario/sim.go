@@ -418,6 +418,12 @@ func (sm *sim) connect(ctx context.Context, c *cohort, t time.Time) (outcome, er
 		blocked += r.Blocked
 	}
 	o := outcome{result: "trusted", blocked: blocked, hung: blocked >= sm.spec.HungAfter.D()}
+	if st.OK() {
+		if pst := principalCheck(leaf, c.g.spec.Profile.PrincipalName); !pst.OK() {
+			o.result, o.cause = pst.Error.Name(), pst.Error.Name()+": "+pst.Detail
+			return o, nil
+		}
+	}
 	if !st.OK() {
 		o.result = st.Error.Name()
 		o.cause = explain(cc, st)

@@ -15,6 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/winchain/winchain/certs"
+	"github.com/winchain/winchain/chain"
 	"github.com/winchain/winchain/internal/boundedio"
 )
 
@@ -110,6 +111,7 @@ type Spec struct {
 	CRLs      []CRLSpec      `yaml:"crls"`
 	OCSP      []OCSPSpec     `yaml:"ocsp"`
 	AIA       []AIASpec      `yaml:"aia"`
+	Static    []StaticSpec   `yaml:"static"`
 	Network   []NetRule      `yaml:"network"`
 	Endpoints []EndpointSpec `yaml:"endpoints"`
 	Groups    []GroupSpec    `yaml:"groups"`
@@ -166,6 +168,14 @@ type OCSPSpec struct {
 type AIASpec struct {
 	URL  string `yaml:"url"`
 	Cert string `yaml:"cert"`
+}
+
+// StaticSpec serves a file as it is at a URL for the whole run (a CRL or
+// OCSP response fetched once, as `winchain preflight --scenario` saves
+// them when it has no CA key to sign new ones).
+type StaticSpec struct {
+	URL  string `yaml:"url"`
+	File string `yaml:"file"`
 }
 
 // NetRule changes what the network does for a URL (or every URL under
@@ -243,6 +253,12 @@ type ProfileSpec struct {
 	// their lifetime"); "0s" turns it off. Default: the revocation
 	// package's default (12 h).
 	CRLValidityExtension *Duration `yaml:"crlValidityExtension"`
+	// PrincipalName is the msstd:NAME of Outlook Anywhere's "Only connect
+	// to proxy servers that have this principal name in their
+	// certificate": after the chain passes the SSL policy, the name must be
+	// one of the certificate's names (chain.MatchPrincipalName), or the
+	// connection fails with CERT_E_CN_NO_MATCH. Empty: no such check.
+	PrincipalName string `yaml:"principalName"`
 }
 
 // EventSpec is one event; exactly one of its kinds is set.
@@ -459,6 +475,11 @@ func (s *Spec) normalise(file string) error {
 			return err
 		}
 	}
+	for i, st := range s.Static {
+		if st.URL == "" || st.File == "" {
+			return fail(fmt.Sprintf("static[%d]", i), "give url and file")
+		}
+	}
 	for i, r := range s.Network {
 		f := fmt.Sprintf("network[%d]", i)
 		if (r.URL == "") == (r.Prefix == "") {
@@ -552,6 +573,11 @@ func (s *Spec) normalise(file string) error {
 		}
 		if p.NegativeCache == "" {
 			p.NegativeCache = "none"
+		}
+		if p.PrincipalName != "" {
+			if _, err := chain.ParsePrincipalName(p.PrincipalName); err != nil {
+				return fail(f+".profile.principalName", "%v", err)
+			}
 		}
 		if p.URLTimeout <= 0 {
 			p.URLTimeout = Duration(15 * time.Second)
