@@ -9,6 +9,7 @@ require (
 	go.yaml.in/yaml/v3 v3.0.6
 	golang.org/x/crypto v0.59.0
 	golang.org/x/sys v0.50.0
+	golang.org/x/text v0.44.0
 )
 
-require golang.org/x/tools v0.31.0 // indirect
+require golang.org/x/tools v0.52.0 // indirect
