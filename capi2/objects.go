@@ -218,7 +218,7 @@ func parseCertInfo(k *node) *CertInfo {
 	c := &CertInfo{FileRef: f, SHA1: thumbprintOf(f), SubjectName: k.attr("subjectName"),
 		Subject: rdnsOf(k.child("Subject")), Issuer: rdnsOf(k.child("Issuer")),
 		SignatureAlgorithm: algorithmOf(k.child("SignatureAlgorithm")), PublicKey: algorithmOf(k.child("PublicKeyAlgorithm")),
-		Serial: strings.ToUpper(strings.Join(strings.Fields(k.childText("SerialNumber")), "")),
+		Serial:    strings.ToUpper(strings.Join(strings.Fields(k.childText("SerialNumber")), "")),
 		NotBefore: parseTime(k.childText("NotBefore")), NotAfter: parseTime(k.childText("NotAfter"))}
 	if ski := k.child("SubjectKeyID"); ski != nil {
 		c.SubjectKeyID = parseHexBytes(ski.attr("hash"))

@@ -23,15 +23,15 @@ type Report struct {
 
 // OperationReport is one operation.
 type OperationReport struct {
-	TaskID      string         `json:"taskId"`
-	Process     string         `json:"process"`
-	ProcessID   int            `json:"processId"`
-	Start       string         `json:"start"`
-	EventIDs    []int          `json:"eventIds"`
-	Certificate *CertJSON      `json:"certificate,omitempty"`
-	Flags       string         `json:"flags"`
-	FlagNames   []string       `json:"flagNames"`
-	Time        string         `json:"time"`
+	TaskID      string          `json:"taskId"`
+	Process     string          `json:"process"`
+	ProcessID   int             `json:"processId"`
+	Start       string          `json:"start"`
+	EventIDs    []int           `json:"eventIds"`
+	Certificate *CertJSON       `json:"certificate,omitempty"`
+	Flags       string          `json:"flags"`
+	FlagNames   []string        `json:"flagNames"`
+	Time        string          `json:"time"`
 	Retrievals  []RetrievalJSON `json:"retrievals"`
 	Rejected    []RejectedJSON  `json:"rejected"`
 	// Revocations are the CertVerifyRevocation results (41), an extension.
