@@ -86,7 +86,7 @@ func stamp(t time.Time) string {
 // revocationReasons explains why the revocation status of one certificate
 // could not be established: rejected objects, cache misses, network
 // failures, and a cache-only call.
-func (op *Operation) revocationReasons(fileRef string, objs *ObjectIndex) []string {
+func (op *Operation) revocationReasons(fileRef string, used *ObjectRef, objs *ObjectIndex) []string {
 	var out []string
 	seen := map[string]bool{}
 	addf := func(format string, args ...any) {
@@ -123,6 +123,14 @@ func (op *Operation) revocationReasons(fileRef string, objs *ObjectIndex) []stri
 			addf("the URL cache had no usable copy of %s", e.Retrieval.URL)
 		case e.ID == EventWire && !e.Result.OK():
 			addf("%s", wireFailure(e))
+		}
+	}
+	if used != nil {
+		// The object the element's RevocationInfo names, past its
+		// nextUpdate at the time of the check: stale though not refused by
+		// an event 42 (a memory-cache copy, spec §7.3).
+		if next := op.nextUpdateOf(used, objs); !next.IsZero() && next.Before(op.Time()) {
+			addf("%s was stale (nextUpdate %s)", strings.TrimSpace("the "+kindWords(used.Kind)+" "+locationWords(used.Location)), stamp(next))
 		}
 	}
 	if op.cacheOnly() {
@@ -224,7 +232,11 @@ func (op *Operation) Verdict() string {
 		if st&chain.IsOfflineRevocation != 0 {
 			word = "revocation offline"
 		}
-		return word + " for " + name(i) + ": " + joinReasons(op.revocationReasons(els[i].Cert.FileRef, objs))
+		var used *ObjectRef
+		if els[i].Revocation != nil {
+			used = els[i].Revocation.Object
+		}
+		return word + " for " + name(i) + ": " + joinReasons(op.revocationReasons(els[i].Cert.FileRef, used, objs))
 	case st != 0:
 		i := 0
 		for j, e := range els {
@@ -261,7 +273,7 @@ func (op *Operation) verdictWithoutChain(objs *ObjectIndex, pol *Event) string {
 			if code.Value == uint32(chain.CRYPT_E_REVOKED) {
 				return "revoked: " + who + " is revoked"
 			}
-			return "revocation " + code.Name() + " for " + who + ": " + joinReasons(op.revocationReasons(e.Revocation.Certificate.FileRef, objs))
+			return "revocation " + code.Name() + " for " + who + ": " + joinReasons(op.revocationReasons(e.Revocation.Certificate.FileRef, e.Revocation.Object, objs))
 		case pol != nil && e == pol:
 			if pol.Result.OK() {
 				return "policy " + policyName(pol.Policy.Policy) + " passed"

@@ -107,7 +107,9 @@ type RevocationJSON struct {
 
 // Outcome is a chain result, Windows' (from the log) or winchain's.
 type Outcome struct {
-	TrustStatus TrustJSON     `json:"trustStatus"`
+	// TrustStatus is the chain's roll-up; absent for an operation with
+	// only a policy event.
+	TrustStatus *TrustJSON    `json:"trustStatus,omitempty"`
 	Elements    []ElementJSON `json:"elements"`
 	// Result is the CertGetCertificateChain Result ("0x00000000" when it
 	// succeeded).
@@ -158,7 +160,11 @@ func (op *Operation) Report() *OperationReport {
 		r.Flags, r.FlagNames = ch.Chain.Flags.Hex(), nonNil(ch.Chain.Flags.Names)
 		r.Windows = op.windowsOutcome()
 	} else {
+		r.Windows = op.windowsOutcome()
 		for _, e := range op.Events {
+			if e.Policy != nil && r.Certificate == nil {
+				r.Certificate = &CertJSON{Subject: e.Policy.Certificate.Subject, SHA1: e.Policy.Certificate.SHA1}
+			}
 			if e.Revocation != nil && r.Certificate == nil {
 				r.Certificate = &CertJSON{Subject: e.Revocation.Certificate.Subject, SHA1: e.Revocation.Certificate.SHA1}
 				r.Flags, r.FlagNames = e.Revocation.Flags.Hex(), nonNil(e.Revocation.Flags.Names)
@@ -232,10 +238,18 @@ func (op *Operation) Time() time.Time {
 
 func (op *Operation) windowsOutcome() *Outcome {
 	ch := op.Chain()
+	if ch == nil {
+		p := op.Policy()
+		if p == nil {
+			return nil
+		}
+		return &Outcome{Elements: []ElementJSON{}, Result: p.Result.Hex(), Policy: policyJSON(p)}
+	}
 	o := &Outcome{Result: ch.Result.Hex(), Elements: []ElementJSON{}}
 	if len(ch.Chain.Chains) > 0 {
 		sc := ch.Chain.Chains[0]
-		o.TrustStatus = TrustOf(sc.TrustStatus)
+		t := TrustOf(sc.TrustStatus)
+		o.TrustStatus = &t
 		for _, e := range sc.Elements {
 			j := ElementJSON{Subject: e.Cert.Subject, SHA1: e.Cert.SHA1, TrustStatus: TrustOf(e.TrustStatus)}
 			if e.Revocation != nil {
@@ -246,12 +260,16 @@ func (op *Operation) windowsOutcome() *Outcome {
 			}
 			o.Elements = append(o.Elements, j)
 		}
-	} else {
-		o.TrustStatus = TrustOf(chain.TrustStatus{})
 	}
-	if p := op.Policy(); p != nil {
-		o.Policy = &PolicyJSON{Name: policyName(p.Policy.Policy), Error: p.Result.Hex(), ErrorName: p.Result.Name(),
-			ChainIndex: p.Policy.ChainIndex, ElementIndex: p.Policy.ElementIndex}
-	}
+	o.Policy = policyJSON(op.Policy())
 	return o
 }
+
+func policyJSON(p *Event) *PolicyJSON {
+	if p == nil {
+		return nil
+	}
+	return &PolicyJSON{Name: policyName(p.Policy.Policy), Error: p.Result.Hex(), ErrorName: p.Result.Name(),
+		ChainIndex: p.Policy.ChainIndex, ElementIndex: p.Policy.ElementIndex}
+}
+

@@ -125,7 +125,7 @@ func parseDuration(s string) (time.Duration, bool) {
 	}
 	s = s[1:]
 	var total time.Duration
-	inTime := false
+	inTime, timeUnits := false, 0
 	num := ""
 	for _, c := range s {
 		switch {
@@ -159,11 +159,14 @@ func parseDuration(s string) (time.Duration, bool) {
 			default:
 				return 0, false
 			}
+			if inTime {
+				timeUnits++
+			}
 			total += time.Duration(f * float64(unit))
 			num = ""
 		}
 	}
-	if num != "" {
+	if num != "" || (inTime && timeUnits == 0) {
 		return 0, false
 	}
 	if neg {
