@@ -67,8 +67,8 @@ func TestReadForms(t *testing.T) {
 	indented := strings.ReplaceAll(src, "><", ">\n  <")
 	forms := map[string][]byte{
 		"Events root with declaration (Event Viewer, wevtutil /e:Events)": []byte(src),
-		"stream without a root (wevtutil qe /f:xml)":                       []byte(noRoot),
-		"one event per line, each with a declaration (PowerShell Save)":    []byte(perLine),
+		"stream without a root (wevtutil qe /f:xml)":                      []byte(noRoot),
+		"one event per line, each with a declaration (PowerShell Save)":   []byte(perLine),
 		"indented":                          []byte(indented),
 		"UTF-8 with BOM":                    append([]byte{0xEF, 0xBB, 0xBF}, src...),
 		"UTF-16LE with BOM (Out-File)":      utf16Bytes(src, false, true),

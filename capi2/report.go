@@ -272,4 +272,3 @@ func policyJSON(p *Event) *PolicyJSON {
 	return &PolicyJSON{Name: policyName(p.Policy.Policy), Error: p.Result.Hex(), ErrorName: p.Result.Name(),
 		ChainIndex: p.Policy.ChainIndex, ElementIndex: p.Policy.ElementIndex}
 }
-

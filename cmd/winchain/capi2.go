@@ -21,6 +21,7 @@ import (
 func init() {
 	commands["capi2"] = command{
 		summary: "read a CAPI2 event log export (wevtutil qe … /f:xml): a timeline per operation",
+		usage:   "winchain capi2 [--json] [--task ID] FILE...",
 		run:     runCAPI2,
 	}
 }
@@ -37,7 +38,6 @@ func runCAPI2(args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
-		fmt.Fprintf(stderr, "winchain capi2: %s (%s)\n", errLine(err), capi2Usage)
 		return 2
 	}
 	if len(files) == 0 {

@@ -46,6 +46,9 @@ func TestScripts(t *testing.T) {
 			if err := writePKCS7(env.WorkDir); err != nil {
 				return err
 			}
+			if err := writeCAPI2Logs(env.WorkDir); err != nil {
+				return err
+			}
 			return writeRevocationPKI(env.WorkDir)
 		},
 	})
