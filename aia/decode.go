@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/smallstep/pkcs7"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
@@ -304,22 +303,18 @@ func finishBundle(d *Decoded, raws [][]byte, maxCerts int) (*Decoded, error) {
 }
 
 // decodePKCS7BER handles indefinite-length (BER) PKCS#7, which cryptobyte
-// does not read: github.com/smallstep/pkcs7 converts BER to DER first. Its
-// certificates come back parsed by crypto/x509 (all or nothing), so a
-// bundle holding a certificate only the lenient parser loads is refused
-// here; DER bundles, the usual .p7c, do not have that restriction.
+// does not read: [berToDER] converts it, within MaxBERDepth and
+// MaxBERSize, and the DER goes through the same reader as a DER bundle, so
+// the lenient certificate parser and the certificate limit apply alike.
 func decodePKCS7BER(body []byte, maxCerts int) (*Decoded, error) {
-	p7, err := pkcs7.Parse(body)
+	der, err := berToDER(body)
 	if err != nil {
 		return nil, &BodyError{Format: FormatPKCS7, Limit: maxCerts, Err: fmt.Errorf("%w: %w", ErrNotCertificate, err), Detail: "BER"}
 	}
-	if len(p7.Certificates) > maxCerts {
-		return nil, &BodyError{Format: FormatPKCS7, Count: maxCerts + 1, Limit: maxCerts, Err: ErrTooManyCertificates,
-			Detail: fmt.Sprintf("BER bundle with %d certificates, limit %d (MaxAIAUrlRetrievalCertCount)", len(p7.Certificates), maxCerts)}
+	in := cryptobyte.String(der)
+	var outer cryptobyte.String
+	if !in.ReadASN1(&outer, cbasn1.SEQUENCE) || !outer.PeekASN1Tag(cbasn1.OBJECT_IDENTIFIER) {
+		return nil, &BodyError{Format: FormatPKCS7, Limit: maxCerts, Err: ErrNotCertificate, Detail: "BER object that is not a ContentInfo"}
 	}
-	raws := make([][]byte, 0, len(p7.Certificates))
-	for _, x := range p7.Certificates {
-		raws = append(raws, x.Raw)
-	}
-	return finishBundle(&Decoded{Format: FormatPKCS7}, raws, maxCerts)
+	return decodePKCS7(outer, maxCerts)
 }

@@ -1,6 +1,7 @@
 package aia_test
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
@@ -143,6 +144,10 @@ func FuzzDecodeBody(f *testing.F) {
 		f.Add(b, uint8(0))
 		f.Add(b, uint8(1))
 	}
+	// Deep and large BER (issue 15): past MaxBERDepth, at it, and wide.
+	f.Add(nestedBER(aia.MaxBERDepth+1, nil), uint8(0))
+	f.Add(nestedBER(aia.MaxBERDepth, []byte{0x06, 0x01, 0x00}), uint8(0))
+	f.Add(nestedBER(2, bytes.Repeat([]byte{0x04, 0x00}, 50_000)), uint8(0))
 	f.Fuzz(func(t *testing.T, body []byte, limit uint8) {
 		maxCerts := int(limit % 12)
 		d, err := aia.DecodeBody(body, maxCerts)

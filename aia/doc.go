@@ -52,8 +52,11 @@
 // PKCS#7 is read with golang.org/x/crypto/cryptobyte: each certificate's
 // DER goes to certs.Parse, so a bundle keeps the certificates Windows loads
 // and crypto/x509 refuses (spec §11.3), counting stops at the limit, and a
-// bad entry does not sink the others. Only BER with indefinite lengths,
-// which cryptobyte cannot read, goes through github.com/smallstep/pkcs7.
+// bad entry does not sink the others. BER with indefinite lengths, which
+// cryptobyte cannot read, is first converted to DER by a flat, linear
+// converter bounded by MaxBERDepth and MaxBERSize (the library converter
+// used before, github.com/smallstep/pkcs7's, recursed without bound and
+// overflowed the stack on deep input, issue 15), then read the same way.
 //
 // # What is not emulated
 //

@@ -14,13 +14,16 @@
 //
 // The flags and JSON fields are a contract (spec/cli.md): they are extended,
 // never renamed. Exit status: 0 success, 1 the check failed, 2 bad usage or
-// input, with one line on stderr that names the input.
+// input, with one line on stderr that names the input. A crash (a bug: a
+// panic or a fatal runtime error) ends the process with SIGABRT, never with
+// one of these statuses.
 package main
 
 import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 	"strings"
 )
@@ -39,8 +42,19 @@ type command struct {
 var commands = map[string]command{}
 
 func main() {
+	guardCrashExit()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
+
+// guardCrashExit makes a crash distinguishable from bad input. By default
+// the Go runtime exits with status 2 after an unrecovered panic or a fatal
+// error (a stack overflow, running out of memory, a concurrent map write),
+// the status winchain uses for bad usage or input, so a script would read a
+// crash as "bad input". With the "crash" traceback level the runtime prints
+// every goroutine's stack and then dies by SIGABRT (shell status 134; a
+// core file only where the core size limit allows one). No recover can
+// catch a fatal error, so this is the only guard that covers them all.
+func guardCrashExit() { debug.SetTraceback("crash") }
 
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {

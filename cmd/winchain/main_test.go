@@ -22,7 +22,7 @@ import (
 // "winchain" program of the scripts.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"winchain": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
+		"winchain": func() { guardCrashExit(); os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
 	})
 }
 
@@ -31,7 +31,8 @@ func TestMain(m *testing.M) {
 // naming the bad input.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
-		Dir: "testdata/script",
+		Dir:  "testdata/script",
+		Cmds: scriptCmds,
 		Setup: func(env *testscript.Env) error {
 			// The demo PKI, shared by the scripts.
 			for _, f := range []string{"root.pem", "inter.pem", "leaf.pem"} {
