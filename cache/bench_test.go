@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/winchain/winchain/cache"
+	"github.com/winchain/winchain/cache/urlcache"
 	"github.com/winchain/winchain/clock"
 	"github.com/winchain/winchain/netsim"
 )
@@ -65,7 +66,7 @@ func BenchmarkRetrieveDiskHit(b *testing.B) {
 // floor a disk hit (which also reads and parses MetaData) is compared with.
 func BenchmarkReadFileBaseline(b *testing.B) {
 	_, dir := benchRetriever(b, false)
-	p := filepath.Join(dir, "Content", cache.URLName(aiaURL))
+	p := filepath.Join(dir, "Content", urlcache.URLName(aiaURL))
 	b.SetBytes(int64(len(benchPayload)))
 	for b.Loop() {
 		if _, err := os.ReadFile(p); err != nil {
@@ -77,13 +78,13 @@ func BenchmarkReadFileBaseline(b *testing.B) {
 // BenchmarkDiskPut is one journaled Put of a 64 KiB CRL: three files, each
 // written to a temporary file, fsynced and renamed, under the folder lock.
 func BenchmarkDiskPut(b *testing.B) {
-	d, err := cache.OpenDisk(b.TempDir(), false)
+	d, err := urlcache.Open(b.TempDir(), urlcache.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(benchPayload)))
 	for b.Loop() {
-		if err := d.Put("", cache.NewMetaData(aiaURL, 0, t0, ""), benchPayload); err != nil {
+		if err := d.Put("", urlcache.NewMetaData(aiaURL, 0, t0, ""), benchPayload); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -92,7 +93,7 @@ func BenchmarkDiskPut(b *testing.B) {
 // BenchmarkDiskPutParallel runs Puts of distinct URLs from GOMAXPROCS
 // goroutines: the folder lock serializes them.
 func BenchmarkDiskPutParallel(b *testing.B) {
-	d, err := cache.OpenDisk(b.TempDir(), false)
+	d, err := urlcache.Open(b.TempDir(), urlcache.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -101,7 +102,7 @@ func BenchmarkDiskPutParallel(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		u := fmt.Sprintf("http://bench.example.test/%d.crl", next.Add(1))
 		for pb.Next() {
-			if err := d.Put("", cache.NewMetaData(u, 0, t0, ""), benchPayload); err != nil {
+			if err := d.Put("", urlcache.NewMetaData(u, 0, t0, ""), benchPayload); err != nil {
 				b.Error(err)
 				return
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/winchain/winchain/cache/urlcache"
 	"github.com/winchain/winchain/clock"
 )
 
@@ -92,6 +93,12 @@ type Config struct {
 	// DiskDir is the CryptnetUrlCache folder (DIR/Content, DIR/MetaData).
 	// Empty means no disk cache (memory only).
 	DiskDir string
+
+	// Folder is an open CryptnetUrlCache folder, e.g. one held in memory
+	// (urlcache.OpenFS(urlcache.NewMemFS(), ...)); it is used as opened
+	// (its ReadOnly and MaxContent), and DiskDir and ReadOnly are then
+	// ignored. Nil means DiskDir.
+	Folder *urlcache.Folder
 
 	// ReadOnly opens DiskDir without ever writing to it (a folder copied from
 	// Windows for inspection).

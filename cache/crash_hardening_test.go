@@ -1,19 +1,17 @@
 package cache_test
 
 import (
-	"bufio"
-	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/winchain/winchain/cache"
+	"github.com/winchain/winchain/cache/urlcache"
 	"github.com/winchain/winchain/clock"
 )
 
@@ -40,7 +38,7 @@ func TestDiskCrashSafety_ConsumerView(t *testing.T) {
 		iterations = n
 	}
 	dir := t.TempDir()
-	d, err := cache.OpenDisk(dir, false)
+	d, err := urlcache.Open(dir, urlcache.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +113,7 @@ func TestDiskConcurrency_ManyProcesses(t *testing.T) {
 	}
 	const writes = 100
 	dir := t.TempDir()
-	if _, err := cache.OpenDisk(dir, false); err != nil {
+	if _, err := urlcache.Open(dir, urlcache.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	var cmds []*exec.Cmd
@@ -185,97 +183,20 @@ func TestDiskConcurrency_ManyProcesses(t *testing.T) {
 	close(done)
 	wg.Wait()
 	checkFinalState(t, dir)
-	tmp, _ := os.ReadDir(dir + "/" + cache.ContentDir)
+	tmp, _ := os.ReadDir(dir + "/" + urlcache.ContentDir)
 	for _, f := range tmp {
-		if !cache.IsEntryName(f.Name()) {
+		if !urlcache.IsEntryName(f.Name()) {
 			t.Errorf("leftover file %s", f.Name())
 		}
 	}
 	t.Logf("%d processes x %d writes, 8 goroutines: %d in-process puts, %d reads (%d hits)", procs, writes, puts, reads, served)
 }
 
-// holdLockMain takes the writer lock of the folder, says "locked" and waits
-// to be killed.
-func holdLockMain() int {
-	d, err := cache.OpenDisk(os.Getenv(envDir), false)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	_, locked, err := d.Lock()
-	if err != nil || !locked {
-		fmt.Fprintln(os.Stderr, "no lock:", locked, err)
-		return 1
-	}
-	fmt.Println("locked")
-	for {
-		time.Sleep(time.Hour) // until SIGKILL
-	}
-}
-
-// TestDiskLock_AcrossProcesses: the folder's writer lock excludes writers in
-// other processes and in this one, and a holder killed with SIGKILL leaves
-// it free (the kernel drops it), so a crashed writer never blocks the
-// folder.
-func TestDiskLock_AcrossProcesses(t *testing.T) {
-	if !cache.OSLocking {
-		t.Skip("no writer lock on this platform")
-	}
-	dir := t.TempDir()
-	d, err := cache.OpenDisk(dir, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// In this process: a second holder is refused until the first lets go.
-	unlock, locked, err := d.Lock()
-	if err != nil || !locked {
-		t.Fatalf("Lock: locked=%v err=%v", locked, err)
-	}
-	if free, err := cache.TryLock(dir); err != nil || free {
-		t.Fatalf("TryLock while this process holds the lock: free=%v err=%v", free, err)
-	}
-	unlock()
-	if free, err := cache.TryLock(dir); err != nil || !free {
-		t.Fatalf("TryLock after unlock: free=%v err=%v", free, err)
-	}
-
-	// In another process, killed while it holds the lock.
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), envHelper+"=holdlock", envDir+"="+dir)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, _ := bufio.NewReader(out).ReadString('\n')
-	if line != "locked\n" {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("helper said %q, want \"locked\"", line)
-	}
-	free, err := cache.TryLock(dir)
-	cmd.Process.Signal(syscall.SIGKILL)
-	cmd.Wait()
-	if err != nil || free {
-		t.Fatalf("TryLock while another process holds the lock: free=%v err=%v", free, err)
-	}
-	if free, err := cache.TryLock(dir); err != nil || !free {
-		t.Fatalf("TryLock after the holder was killed: free=%v err=%v", free, err)
-	}
-	// And a Put goes through.
-	if err := d.Put("", cache.NewMetaData(helperURL(0), 0, t0, ""), versionBody(helperURL(0), 1)); err != nil {
-		t.Fatalf("Put after the holder was killed: %v", err)
-	}
-}
-
 // TestDisk_FlushKeepsANewerCopy: a Retriever flushes an expired entry it
 // has read; if another writer stored a new copy in between, the new copy
 // stays. Deleting by name alone would drop it.
 func TestDisk_FlushKeepsANewerCopy(t *testing.T) {
-	d, err := cache.OpenDisk(t.TempDir(), false)
+	d, err := urlcache.Open(t.TempDir(), urlcache.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

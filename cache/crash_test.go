@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/winchain/winchain/cache"
+	"github.com/winchain/winchain/cache/urlcache"
 	"github.com/winchain/winchain/clock"
 )
 
@@ -36,8 +37,6 @@ func TestMain(m *testing.M) {
 	switch os.Getenv(envHelper) {
 	case "writer":
 		os.Exit(writerMain())
-	case "holdlock":
-		os.Exit(holdLockMain())
 	}
 	os.Exit(m.Run())
 }
@@ -62,8 +61,8 @@ func versionBody(url string, v int64) []byte {
 // versionMeta is the MetaData written with versionBody(url, v): its
 // LastDownload encodes v, so a record paired with another write's Content
 // is caught even when both bodies have the same size.
-func versionMeta(url string, v int64) *cache.MetaData {
-	return cache.NewMetaData(url, 0, time.Unix(1_800_000_000+v, 0), "")
+func versionMeta(url string, v int64) *urlcache.MetaData {
+	return urlcache.NewMetaData(url, 0, time.Unix(1_800_000_000+v, 0), "")
 }
 
 // checkFinalState lists the folder after every writer has finished: each of
@@ -71,7 +70,7 @@ func versionMeta(url string, v int64) *cache.MetaData {
 // MetaData of the write its Content came from.
 func checkFinalState(t *testing.T, dir string) {
 	t.Helper()
-	d, err := cache.OpenDisk(dir, true)
+	d, err := urlcache.Open(dir, urlcache.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +111,7 @@ func checkBody(url string, body []byte) (int64, bool) {
 // writerMain writes random entries, printing "begin URL V" before and
 // "ok URL V" after each complete Put.
 func writerMain() int {
-	d, err := cache.OpenDisk(os.Getenv(envDir), false)
+	d, err := urlcache.Open(os.Getenv(envDir), urlcache.Options{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -148,7 +147,7 @@ func TestDiskCrashSafety_SIGKILL(t *testing.T) {
 		iterations = n
 	}
 	dir := t.TempDir()
-	d, err := cache.OpenDisk(dir, false)
+	d, err := urlcache.Open(dir, urlcache.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +202,7 @@ func TestDiskCrashSafety_SIGKILL(t *testing.T) {
 
 func TestDiskConcurrency_ProcessesAndGoroutines(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := cache.OpenDisk(dir, false); err != nil {
+	if _, err := urlcache.Open(dir, urlcache.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	const procs, writes = 3, 150

@@ -24,15 +24,12 @@
 //
 // # Disk layout
 //
-// DIR/Content/NAME holds the raw payload and DIR/MetaData/NAME the record of
-// spec §4.4 ([MetaData]); NAME is [URLName]: the uppercase hex MD5 of the URL
-// in UTF-16LE without terminator. OCSP entries written by Windows may be named
-// PREFIX_NAME; they are read, and matched by their URL. Writes are crash-safe
-// (temporary file, fsync, rename; Content before MetaData), several processes
-// may share a folder (writers hold the folder's [LockFile]; readers take no
-// lock), and a corrupt entry is reported as a [*CorruptEntryError]
-// and treated as a miss — it is never deleted by a read and never panics.
-// winchain marks folders it created with a [MarkerFile]; see [Disk].
+// The on-disk CryptnetUrlCache folder (DIR/Content/NAME, DIR/MetaData/NAME,
+// spec §4.2–§4.4) is package [urlcache]: Config.DiskDir opens a directory,
+// Config.Folder takes any folder, e.g. one held in memory. Writes are
+// crash-safe, several processes may share a folder, and a corrupt entry is
+// reported in Result.Problems and treated as a miss — it is never deleted by
+// a read and never panics.
 //
 // # Time
 //

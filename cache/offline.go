@@ -1,16 +1,14 @@
 package cache
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/winchain/winchain/cache/urlcache"
 )
 
 // Scope says where offline-URL records live and therefore what clears them
@@ -141,16 +139,9 @@ func (m OfflineModel) validate() error {
 	return nil
 }
 
-// OfflineRecord is the negative-cache record of one URL.
-type OfflineRecord struct {
-	URL string `json:"url"`
-	// Failures is the number of consecutive wire failures.
-	Failures int `json:"failures"`
-	// LastFailure is when the last one happened (machine clock).
-	LastFailure time.Time `json:"lastFailure"`
-	// RetryAfter is when the wire will be tried again.
-	RetryAfter time.Time `json:"retryAfter"`
-}
+// OfflineRecord is the negative-cache record of one URL. The disk-scoped
+// ones are files of the cache folder, in the format of package urlcache.
+type OfflineRecord = urlcache.OfflineRecord
 
 // OfflineState holds offline-URL records in memory. Share one between
 // Retrievers to model records kept by a service; it is safe for concurrent
@@ -211,43 +202,13 @@ type offlineStore interface {
 	remove(url string) error
 }
 
-// diskOffline keeps one small JSON file per URL under DIR/winchain-offline,
-// named like the cache entry, written atomically so processes can share it.
-type diskOffline struct{ dir string }
+// folderOffline keeps the records in the cache folder, one small file per
+// URL under winchain-offline, written atomically so processes can share it.
+type folderOffline struct{ f *urlcache.Folder }
 
-func (d diskOffline) path(url string) string { return filepath.Join(d.dir, URLName(url)) }
-
-func (d diskOffline) get(url string) (OfflineRecord, bool, error) {
-	b, err := os.ReadFile(d.path(url))
-	if errors.Is(err, os.ErrNotExist) {
-		return OfflineRecord{}, false, nil
-	}
-	if err != nil {
-		return OfflineRecord{}, false, err
-	}
-	r, ok := decodeOfflineRecord(url, b)
-	return r, ok, nil
-}
-
-// maxOfflineFailures bounds the failure count a record may carry. The count
-// only feeds OfflineModel.Delay, which reaches any cap long before; the bound
-// keeps a crafted record's count from wrapping when it is incremented.
-const maxOfflineFailures = 1 << 20
-
-// decodeOfflineRecord reads the JSON record of url from a winchain-offline
-// file. The folder is shared by processes and may be copied from another
-// machine, so the file is untrusted: a record that does not parse, names
-// another URL, or carries no failure is ignored (the URL is not blocked),
-// never an error that would stop a retrieval.
-func decodeOfflineRecord(url string, b []byte) (OfflineRecord, bool) {
-	var r OfflineRecord
-	if err := json.Unmarshal(b, &r); err != nil || r.URL != url ||
-		r.Failures < 1 || r.Failures > maxOfflineFailures ||
-		r.LastFailure.IsZero() || r.RetryAfter.Before(r.LastFailure) {
-		return OfflineRecord{}, false
-	}
-	return r, true
-}
+func (d folderOffline) get(url string) (OfflineRecord, bool, error) { return d.f.OfflineRecord(url) }
+func (d folderOffline) put(r OfflineRecord) error                   { return d.f.PutOfflineRecord(r) }
+func (d folderOffline) remove(url string) error                     { return d.f.DeleteOfflineRecord(url) }
 
 // retryAfter is when the wire may be tried again for rec, read at now under
 // model m. A record never blocks a URL for longer than m's back-off for its
@@ -266,22 +227,6 @@ func (m OfflineModel) retryAfter(rec OfflineRecord, now time.Time) (time.Time, b
 		ra = limit
 	}
 	return ra, now.Before(ra)
-}
-
-func (d diskOffline) put(r OfflineRecord) error {
-	if err := os.MkdirAll(d.dir, 0o755); err != nil {
-		return err
-	}
-	b, _ := json.Marshal(r)
-	return writeAtomic(d.dir, URLName(r.URL), b)
-}
-
-func (d diskOffline) remove(url string) error {
-	err := os.Remove(d.path(url))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	return err
 }
 
 // Clone returns an independent copy of the records, so a simulation can

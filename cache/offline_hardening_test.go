@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/winchain/winchain/cache"
+	"github.com/winchain/winchain/cache/urlcache"
 	"github.com/winchain/winchain/netsim"
 )
 
@@ -49,11 +50,11 @@ func TestOfflineRecord_FromDisk_CannotBlockBeyondModel(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			g := newRig(t)
 			g.net.Handle(crlURL, netsim.Response{Fail: netsim.FailOffline})
-			dir := filepath.Join(g.dir, cache.OfflineDir)
+			dir := filepath.Join(g.dir, urlcache.OfflineDir)
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.WriteFile(filepath.Join(dir, cache.URLName(crlURL)), c.file, 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(dir, urlcache.URLName(crlURL)), c.file, 0o644); err != nil {
 				t.Fatal(err)
 			}
 			r := g.process(t, func(cfg *cache.Config) { cfg.Offline = cache.OfflineSeed8h })
@@ -100,13 +101,13 @@ func TestDisk_ContentOverLimit_NotRead(t *testing.T) {
 	g.net.Serve(crlURL, []byte("crl body"))
 	r := g.process(t, nil)
 	want(t, get(t, r, crlURL, cache.KindCRL, cache.Options{}), cache.FromNetwork, "")
-	cp := filepath.Join(g.dir, cache.ContentDir, cache.URLName(crlURL))
+	cp := filepath.Join(g.dir, urlcache.ContentDir, urlcache.URLName(crlURL))
 	if err := os.Truncate(cp, cache.DefaultMaxURLRetrievalBytes+1); err != nil {
 		t.Fatal(err)
 	}
 	res := get(t, g.process(t, nil), crlURL, cache.KindCRL, cache.Options{CacheOnly: true})
 	want(t, res, cache.FromNone, cache.ReasonNotCached)
-	var ce *cache.CorruptEntryError
+	var ce *urlcache.CorruptEntryError
 	if len(res.Problems) != 1 || !errors.As(res.Problems[0], &ce) || !strings.Contains(ce.Error(), "over the 104857600-byte limit") {
 		t.Fatalf("problems %v", res.Problems)
 	}
@@ -128,7 +129,7 @@ func TestDisk_MetaDataOverLimit_NotRead(t *testing.T) {
 	g := newRig(t)
 	g.net.Serve(crlURL, []byte("crl body"))
 	want(t, get(t, g.process(t, nil), crlURL, cache.KindCRL, cache.Options{}), cache.FromNetwork, "")
-	mp := filepath.Join(g.dir, cache.MetaDataDir, cache.URLName(crlURL))
+	mp := filepath.Join(g.dir, urlcache.MetaDataDir, urlcache.URLName(crlURL))
 	if err := os.Truncate(mp, 1<<30); err != nil {
 		t.Fatal(err)
 	}

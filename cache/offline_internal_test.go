@@ -4,11 +4,14 @@ import (
 	"encoding/json"
 	"testing"
 	"time"
+
+	"github.com/winchain/winchain/cache/urlcache"
 )
 
 // FuzzOfflineRecord feeds arbitrary bytes to the reader of winchain-offline
-// records (a folder shared between processes). Properties: it never panics;
-// an accepted record names the URL asked for, carries 1..maxOfflineFailures
+// records (a folder shared between processes), as the file of the URL in an
+// in-memory folder. Properties: it never panics;
+// an accepted record names the URL asked for, carries 1..MaxOfflineFailures
 // failures and a retry time not before its failure; under every preset the
 // URL is then blocked no longer than the model's delay for that count, and
 // not at all from a record dated after the reader's clock.
@@ -25,12 +28,23 @@ func FuzzOfflineRecord(f *testing.F) {
 	f.Add([]byte(`{"url":"` + url + `","failures":1048576,"lastFailure":"2026-11-24T09:00:00Z","retryAfter":"9999-01-01T00:00:00Z"}`))
 	f.Add([]byte(`{"url":"` + url + `","failures":-1}`))
 	f.Add([]byte(`{}`))
+	mem := urlcache.NewMemFS()
+	folder, err := urlcache.OpenFS(mem, urlcache.Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	if err := mem.MkdirAll(urlcache.OfflineDir); err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		r, ok := decodeOfflineRecord(url, b)
-		if !ok {
+		if err := mem.WriteFile(urlcache.OfflineDir+"/"+urlcache.URLName(url), b); err != nil {
+			t.Fatal(err)
+		}
+		r, ok, err := folder.OfflineRecord(url)
+		if err != nil || !ok {
 			return
 		}
-		if r.URL != url || r.Failures < 1 || r.Failures > maxOfflineFailures || r.RetryAfter.Before(r.LastFailure) {
+		if r.URL != url || r.Failures < 1 || r.Failures > urlcache.MaxOfflineFailures || r.RetryAfter.Before(r.LastFailure) {
 			t.Fatalf("accepted %+v", r)
 		}
 		for _, m := range offlinePresets {

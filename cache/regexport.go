@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/winchain/winchain/cache/urlcache"
 	"github.com/winchain/winchain/internal/boundedio"
 )
 
@@ -314,7 +315,7 @@ func (c *Config) applyRegValue(v RegValue) error {
 		if v.Binary == nil || len(v.Binary) != 8 {
 			return fmt.Errorf("%s: want an 8-byte FILETIME (hex:), got %s of %d bytes", v.Name, v.Type, len(v.Binary))
 		}
-		c.ResyncBefore = FiletimeToTime(binary.LittleEndian.Uint64(v.Binary))
+		c.ResyncBefore = urlcache.FiletimeToTime(binary.LittleEndian.Uint64(v.Binary))
 	}
 	return err
 }

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	neturl "net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/winchain/winchain/cache/urlcache"
 	"github.com/winchain/winchain/clock"
 )
 
@@ -224,7 +224,7 @@ type Stats struct {
 // [NewRetriever]; it is safe for concurrent use.
 type Retriever struct {
 	cfg  Config
-	disk *Disk
+	disk *urlcache.Folder
 
 	mu    sync.Mutex
 	mem   map[string]*entry
@@ -241,15 +241,17 @@ func NewRetriever(cfg Config) (*Retriever, error) {
 		return nil, err
 	}
 	r := &Retriever{cfg: cfg, mem: map[string]*entry{}}
-	if cfg.DiskDir != "" {
-		if r.disk, err = OpenDisk(cfg.DiskDir, cfg.ReadOnly); err != nil {
+	switch {
+	case cfg.Folder != nil:
+		r.disk = cfg.Folder
+	case cfg.DiskDir != "":
+		if r.disk, err = urlcache.Open(cfg.DiskDir, urlcache.Options{ReadOnly: cfg.ReadOnly, MaxContent: cfg.MaxURLRetrievalBytes}); err != nil {
 			return nil, err
 		}
-		r.disk.maxContent = cfg.MaxURLRetrievalBytes
 	}
 	switch {
-	case cfg.Offline.scope() == ScopeDisk && r.disk != nil && !cfg.ReadOnly:
-		r.offline = diskOffline{dir: filepath.Join(cfg.DiskDir, OfflineDir)}
+	case cfg.Offline.scope() == ScopeDisk && r.disk != nil && !r.disk.ReadOnly():
+		r.offline = folderOffline{r.disk}
 	case cfg.Offline.scope() != ScopeProcess && cfg.OfflineState != nil:
 		r.offline = cfg.OfflineState
 	default:
@@ -261,8 +263,8 @@ func NewRetriever(cfg Config) (*Retriever, error) {
 // Config returns the effective configuration (defaults filled in).
 func (r *Retriever) Config() Config { return r.cfg }
 
-// Disk returns the disk cache, or nil.
-func (r *Retriever) Disk() *Disk { return r.disk }
+// Disk returns the CryptnetUrlCache folder, or nil.
+func (r *Retriever) Disk() *urlcache.Folder { return r.disk }
 
 // Stats returns the counters so far.
 func (r *Retriever) Stats() Stats {
@@ -468,7 +470,7 @@ func (r *Retriever) Retrieve(ctx context.Context, url string, kind Kind, opts Op
 		sticky:       opts.StickyCache,
 	}
 	if !opts.DontCache && !post {
-		e.name = URLName(url)
+		e.name = urlcache.URLName(url)
 		if opts.CacheFileNamePrefix != "" {
 			e.name = opts.CacheFileNamePrefix + "_" + e.name
 		}
@@ -559,7 +561,7 @@ func (r *Retriever) lookupDisk(url string, res *Result, now time.Time) *entry {
 	e.expires = objectExpiry("", de.Body, e.lastDownload, r.cfg.OCSPValidity)
 	if r.flushDue(e, now) {
 		if !r.disk.ReadOnly() {
-			r.disk.deleteIfUnchanged(de.Name, de.Meta)
+			r.disk.DeleteIfUnchanged(de.Name, de.Meta)
 		}
 		return nil
 	}
@@ -617,9 +619,9 @@ func (r *Retriever) store(url string, e *entry, res *Result) {
 		return
 	}
 	if e.name == "" {
-		e.name = URLName(url)
+		e.name = urlcache.URLName(url)
 	}
-	md := NewMetaData(url, len(e.body), e.lastDownload, e.etag)
+	md := urlcache.NewMetaData(url, len(e.body), e.lastDownload, e.etag)
 	if err := r.disk.Put(e.name, md, e.body); err != nil {
 		res.Problems = append(res.Problems, err)
 	}
@@ -657,7 +659,7 @@ func (r *Retriever) recordFailure(url string, now time.Time) OfflineRecord {
 	if !ok {
 		rec = OfflineRecord{URL: url}
 	}
-	if rec.Failures < maxOfflineFailures {
+	if rec.Failures < urlcache.MaxOfflineFailures {
 		rec.Failures++
 	}
 	rec.LastFailure = now

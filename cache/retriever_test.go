@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/winchain/winchain/cache"
+	"github.com/winchain/winchain/cache/urlcache"
 	"github.com/winchain/winchain/clock"
 	"github.com/winchain/winchain/netsim"
 )
@@ -88,13 +89,13 @@ func TestRetrieve_Layers_Spec4_1(t *testing.T) {
 		t.Errorf("wire fetches = %d, want 1", n)
 	}
 	// The files are where Windows puts them.
-	name := cache.URLName(crlURL)
+	name := urlcache.URLName(crlURL)
 	for _, sub := range []string{"Content", "MetaData"} {
 		if _, err := os.Stat(filepath.Join(g.dir, sub, name)); err != nil {
 			t.Errorf("%s/%s: %v", sub, name, err)
 		}
 	}
-	if !cache.IsWinchainDir(g.dir) {
+	if !urlcache.IsWinchainDir(g.dir) {
 		t.Errorf("folder not marked as winchain's")
 	}
 }
@@ -182,7 +183,7 @@ func TestRetrieve_FlushAfterExempt_Spec4_5(t *testing.T) {
 	g := newRig(t)
 	g.net.Serve(crlURL, getPKI(t).crl(t, t0, t0.Add(time.Hour), 1))
 	get(t, g.process(t, nil), crlURL, cache.KindCRL, cache.Options{})
-	meta := filepath.Join(g.dir, "MetaData", cache.URLName(crlURL))
+	meta := filepath.Join(g.dir, "MetaData", urlcache.URLName(crlURL))
 
 	g.clk.Set(t0.Add(time.Hour + 28*24*time.Hour - time.Second))
 	if l, err := g.process(t, nil).Lookup(crlURL); err != nil || !l.Stale {
@@ -466,13 +467,13 @@ func TestOfflineSeed8h_GrowsTo8h(t *testing.T) {
 func TestRetrieve_CorruptEntry_IsMissAndKept(t *testing.T) {
 	g := newRig(t)
 	r := g.process(t, nil)
-	name := cache.URLName(crlURL)
+	name := urlcache.URLName(crlURL)
 	meta := filepath.Join(g.dir, "MetaData", name)
 	os.WriteFile(filepath.Join(g.dir, "Content", name), []byte("x"), 0o644)
 	os.WriteFile(meta, make([]byte, 52), 0o644)
 	res := get(t, r, crlURL, cache.KindCRL, cache.Options{CacheOnly: true})
 	want(t, res, cache.FromNone, cache.ReasonNotCached)
-	var ce *cache.CorruptEntryError
+	var ce *urlcache.CorruptEntryError
 	if len(res.Problems) != 1 || !errors.As(res.Problems[0], &ce) || !strings.Contains(ce.Error(), "MetaData record truncated at byte 52") || !strings.Contains(ce.Error(), name) {
 		t.Fatalf("problems %v", res.Problems)
 	}
@@ -480,7 +481,7 @@ func TestRetrieve_CorruptEntry_IsMissAndKept(t *testing.T) {
 		t.Errorf("a read changed the corrupt entry")
 	}
 	// Content/MetaData size mismatch is corrupt too.
-	os.WriteFile(meta, cache.NewMetaData(crlURL, 99, t0, "").Marshal(), 0o644)
+	os.WriteFile(meta, urlcache.NewMetaData(crlURL, 99, t0, "").Marshal(), 0o644)
 	res = get(t, r, crlURL, cache.KindCRL, cache.Options{CacheOnly: true})
 	if len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Error(), "ContentSize is 99") {
 		t.Fatalf("problems %v", res.Problems)
@@ -493,12 +494,12 @@ func TestRetrieve_OCSPPrefixName_Spec4_3(t *testing.T) {
 	g.net.Serve(ocspURL, body)
 	prefix := "50CD3D75D026C82E2E718570BD6F44D0"
 	get(t, g.process(t, nil), ocspURL, cache.KindOCSP, cache.Options{CacheFileNamePrefix: prefix})
-	if _, err := os.Stat(filepath.Join(g.dir, "MetaData", prefix+"_"+cache.URLName(ocspURL))); err != nil {
+	if _, err := os.Stat(filepath.Join(g.dir, "MetaData", prefix+"_"+urlcache.URLName(ocspURL))); err != nil {
 		t.Fatal(err)
 	}
 	res := get(t, g.process(t, nil), ocspURL, cache.KindOCSP, cache.Options{})
 	want(t, res, cache.FromDisk, "")
-	if res.Name != prefix+"_"+cache.URLName(ocspURL) {
+	if res.Name != prefix+"_"+urlcache.URLName(ocspURL) {
 		t.Errorf("Name %q", res.Name)
 	}
 }

@@ -13,7 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/winchain/winchain/cache"
+	"github.com/winchain/winchain/cache/urlcache"
 	"github.com/winchain/winchain/chain"
 )
 
@@ -310,15 +310,15 @@ func TestRenderURLCache(t *testing.T) {
 	want, err := os.ReadFile(filepath.Join(fixtures, "urlcache-S45a-second-online.txt"))
 	require.NoError(t, err)
 	var buf bytes.Buffer
-	entries := []*cache.DiskEntry{{Name: "X", Meta: cache.NewMetaData("http://10.10.16.52:8888/pwned.pcap", 3, at, "")}}
+	entries := []*urlcache.Entry{{Name: "X", Meta: urlcache.NewMetaData("http://10.10.16.52:8888/pwned.pcap", 3, at, "")}}
 	require.NoError(t, RenderURLCache(&buf, entries, URLCacheOptions{Network: NetworkOnline}))
 	require.Equal(t, string(want), buf.String())
 
 	// From a real disk folder, deleted form, no banner.
-	d, err := cache.OpenDisk(t.TempDir(), false)
+	d, err := urlcache.Open(t.TempDir(), urlcache.Options{})
 	require.NoError(t, err)
 	body := readPKI(t, "issuing.crl")
-	require.NoError(t, d.Put("", cache.NewMetaData(urlCRL2, len(body), at, `"v1"`), body))
+	require.NoError(t, d.Put("", urlcache.NewMetaData(urlCRL2, len(body), at, `"v1"`), body))
 	list, problems, err := d.List()
 	require.NoError(t, err)
 	require.Empty(t, problems)

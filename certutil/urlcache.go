@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/winchain/winchain/cache"
+	"github.com/winchain/winchain/cache/urlcache"
 )
 
 // Network is the connectivity banner of `certutil -urlcache`.
@@ -29,13 +29,13 @@ type URLCacheOptions struct {
 	Deleted bool
 }
 
-// RenderURLCache writes entries (from cache.Disk.List, a winchain folder or
+// RenderURLCache writes entries (from urlcache.Folder.List, a winchain folder or
 // a real CryptnetUrlCache copied from Windows) in the layout of
 // `certutil -urlcache` (spec §4.7, §7.2): each URL followed by a blank
 // line, the entry count, a blank line, the banner and the completion line.
 // Entries are printed in the order given. Unreadable entries (the problems
-// of Disk.List) have no URL and are the caller's to report.
-func RenderURLCache(w io.Writer, entries []*cache.DiskEntry, opts URLCacheOptions) error {
+// of Folder.List) have no URL and are the caller's to report.
+func RenderURLCache(w io.Writer, entries []*urlcache.Entry, opts URLCacheOptions) error {
 	bw := bufio.NewWriter(w)
 	n := 0
 	for _, e := range entries {

@@ -600,8 +600,9 @@ func (sm *sim) applyTo(e *EventSpec, c *cohort, t time.Time) error {
 					return err
 				}
 			}
+			return d.DeleteOfflineRecords()
 		}
-		return os.RemoveAll(filepath.Join(c.dir, cache.OfflineDir))
+		return nil
 	case e.ClearSSLState:
 		c.sessions = map[string]session{}
 	case e.ClockJump != 0:

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/winchain/winchain/cache"
+	"github.com/winchain/winchain/cache/urlcache"
 	"github.com/winchain/winchain/certutil"
 	"github.com/winchain/winchain/chain"
 )
@@ -159,7 +160,7 @@ func runCertutilURLCache(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "winchain certutil urlcache: "+certutilUsage)
 		return 2
 	}
-	d, err := cache.OpenDisk(*dir, true)
+	d, err := urlcache.Open(*dir, urlcache.Options{ReadOnly: true, MaxContent: cache.DefaultMaxURLRetrievalBytes})
 	if err != nil {
 		fmt.Fprintf(stderr, "winchain certutil urlcache: cannot read cache folder %s: %v\n", *dir, err)
 		return 2

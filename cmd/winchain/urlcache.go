@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/winchain/winchain/cache"
+	"github.com/winchain/winchain/cache/urlcache"
 )
 
 // `winchain urlcache` mirrors `certutil -urlcache` (spec §4.7, §7.2) over a
@@ -109,11 +110,11 @@ func runURLCache(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	readOnly := verb == "list"
-	if verb == "delete" && !cache.IsWinchainDir(dir) && !write {
-		fmt.Fprintf(stderr, "winchain urlcache: %s was not written by winchain (no %s marker) and is opened read-only; pass --write to delete from it\n", dir, cache.MarkerFile)
+	if verb == "delete" && !urlcache.IsWinchainDir(dir) && !write {
+		fmt.Fprintf(stderr, "winchain urlcache: %s was not written by winchain (no %s marker) and is opened read-only; pass --write to delete from it\n", dir, urlcache.MarkerFile)
 		return 2
 	}
-	d, err := cache.OpenDisk(dir, readOnly)
+	d, err := urlcache.Open(dir, urlcache.Options{ReadOnly: readOnly, MaxContent: cache.DefaultMaxURLRetrievalBytes})
 	if err != nil {
 		fmt.Fprintf(stderr, "winchain urlcache: cannot read cache folder %s: %v\n", dir, err)
 		return 2
@@ -141,7 +142,7 @@ func runURLCache(args []string, stdout, stderr io.Writer) int {
 	for _, p := range problems {
 		// Unreadable entries have no URL or kind: only '*' (or their own
 		// URL's name) selects them.
-		if verb == "delete" && (target == "*" || strings.HasSuffix(p.Name, cache.URLName(target))) {
+		if verb == "delete" && (target == "*" || strings.HasSuffix(p.Name, urlcache.URLName(target))) {
 			if err := d.Delete(p.Name); err == nil {
 				continue
 			}
@@ -178,7 +179,7 @@ func runURLCache(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func describeEntry(e *cache.DiskEntry) urlcacheEntry {
+func describeEntry(e *urlcache.Entry) urlcacheEntry {
 	ue := urlcacheEntry{
 		URL:  e.Meta.URL,
 		Name: e.Name,
@@ -210,7 +211,7 @@ func matchesTarget(target string, e urlcacheEntry) bool {
 }
 
 func problemText(err error) string {
-	var ce *cache.CorruptEntryError
+	var ce *urlcache.CorruptEntryError
 	if errors.As(err, &ce) {
 		return ce.Detail
 	}

@@ -1,6 +1,6 @@
 //go:build !(linux || darwin || freebsd || netbsd || openbsd || dragonfly || windows)
 
-package cache
+package urlcache
 
 import (
 	"errors"
@@ -8,7 +8,7 @@ import (
 )
 
 // osLocking is false: this platform has no writer lock winchain uses, and
-// [Disk.Put] falls back to writing and checking.
+// [Folder.Put] falls back to writing and checking.
 const osLocking = false
 
 var errNoLock = errors.New("cache: no file lock on this platform")

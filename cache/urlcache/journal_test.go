@@ -1,4 +1,4 @@
-package cache
+package urlcache
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ func TestPutJournal_EveryCrashPoint(t *testing.T) {
 	oldBody, newBody := bytes.Repeat([]byte{1}, 100), bytes.Repeat([]byte{2}, 150)
 	for _, crashAfter := range []string{"journal", "content", "metadata"} {
 		t.Run("killed after "+crashAfter, func(t *testing.T) {
-			d, err := OpenDisk(t.TempDir(), false)
+			d, err := Open(t.TempDir(), Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -36,14 +36,14 @@ func TestPutJournal_EveryCrashPoint(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			must(writeAtomic(filepath.Join(d.Dir(), MetaDataDir), name+pendingSuffix, append(append([]byte(nil), rec...), sum[:]...)))
+			must(d.fsys.WriteFile(metaName(name)+pendingSuffix, append(append([]byte(nil), rec...), sum[:]...)))
 			wantNew := false
 			if crashAfter != "journal" {
-				must(writeAtomic(filepath.Join(d.Dir(), ContentDir), name, newBody))
+				must(d.fsys.WriteFile(contentName(name), newBody))
 				wantNew = true
 			}
 			if crashAfter == "metadata" {
-				must(writeAtomic(filepath.Join(d.Dir(), MetaDataDir), name, rec))
+				must(d.fsys.WriteFile(metaName(name), rec))
 			}
 			e, err := d.Get(url)
 			if err != nil || e == nil {
@@ -58,7 +58,7 @@ func TestPutJournal_EveryCrashPoint(t *testing.T) {
 			}
 			// The next complete Put cleans up.
 			must(d.Put("", NewMetaData(url, 3, t0, `"v3"`), []byte("abc")))
-			if _, err := os.Stat(d.metaPath(name) + pendingSuffix); !os.IsNotExist(err) {
+			if _, err := os.Stat(filepath.Join(d.Dir(), MetaDataDir, name+pendingSuffix)); !os.IsNotExist(err) {
 				t.Fatalf("journal left behind: %v", err)
 			}
 			ents, problems, err := d.List()

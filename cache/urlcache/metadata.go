@@ -1,4 +1,4 @@
-package cache
+package urlcache
 
 import (
 	"bytes"

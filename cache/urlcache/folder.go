@@ -1,0 +1,495 @@
+package urlcache
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/winchain/winchain/internal/boundedio"
+)
+
+// Folder layout (spec §4.2, §4.3).
+const (
+	// ContentDir holds the raw payloads.
+	ContentDir = "Content"
+	// MetaDataDir holds the §4.4 records.
+	MetaDataDir = "MetaData"
+	// MarkerFile marks a folder written by winchain. `winchain urlcache`
+	// opens a folder without it (e.g. one copied from Windows) read-only
+	// unless told otherwise. Windows ignores unknown files in the folder.
+	MarkerFile = ".winchain"
+	// OfflineDir holds disk-scoped offline-URL records (winchain only; no
+	// Windows counterpart is known, spec §5); see [OfflineRecord].
+	OfflineDir = "winchain-offline"
+	// tempPrefix starts every temporary file of a [DirFS]; such files are
+	// never entries.
+	tempPrefix = ".winchain-tmp-"
+)
+
+const markerContent = "winchain CryptnetUrlCache v1\n"
+
+// MaxContentSize is the largest Content file a MetaData record can describe:
+// ContentSize is a DWORD (spec §4.4). It is the read bound of a [Folder]
+// whose reader gives none.
+const MaxContentSize int64 = math.MaxUint32
+
+// Folder is a CryptnetUrlCache folder. It is safe for concurrent use by
+// several goroutines and, on a [DirFS], by several processes: every file is
+// replaced atomically, so a reader sees a whole old file or a whole new one,
+// and writers hold the folder's lock ([LockFile]) while they replace an
+// entry's pair of files.
+type Folder struct {
+	fsys FS
+	// dir is the operating-system directory of a folder opened with Open,
+	// and "" for one opened with OpenFS on another FS.
+	dir      string
+	readOnly bool
+	// maxContent bounds the Content file read for one entry.
+	maxContent int64
+}
+
+// Options configures [Open] and [OpenFS]. The zero value opens a folder for
+// writing, reading Content files of up to [MaxContentSize] bytes.
+type Options struct {
+	// ReadOnly opens the folder without ever writing to it (a folder copied
+	// from Windows for inspection).
+	ReadOnly bool
+	// MaxContent bounds the Content file read for one entry; zero means
+	// [MaxContentSize]. A Retriever sets its MaxUrlRetrievalByteCount: no
+	// retrieval can store a bigger object, so a bigger file was not written
+	// by one and is not read into memory.
+	MaxContent int64
+}
+
+// Entry is one cache entry read from a folder.
+type Entry struct {
+	// Name is the file name (NAME or PREFIX_NAME).
+	Name string
+	// Meta is the MetaData record.
+	Meta *MetaData
+	// Body is the Content file.
+	Body []byte
+}
+
+// Problem is an entry that could not be read; see [Folder.List].
+type Problem struct {
+	Name string
+	Err  error
+}
+
+// Open opens the operating-system directory dir as a folder ([DirFS]).
+// Unless opts.ReadOnly it creates dir, Content and MetaData when missing and
+// writes the [MarkerFile] into a folder that holds no entries yet (so a
+// copied Windows folder is never marked as winchain's).
+func Open(dir string, opts Options) (*Folder, error) {
+	if dir == "" {
+		return nil, errors.New("cache: empty disk cache directory")
+	}
+	if opts.ReadOnly {
+		fi, err := os.Stat(dir)
+		if err != nil {
+			return nil, fmt.Errorf("cache: open %s: %w", dir, err)
+		}
+		if !fi.IsDir() {
+			return nil, fmt.Errorf("cache: open %s: not a directory", dir)
+		}
+	}
+	return openFS(DirFS(dir), dir, opts)
+}
+
+// OpenFS opens the folder held by fsys, as [Open] does for a directory.
+func OpenFS(fsys FS, opts Options) (*Folder, error) { return openFS(fsys, "", opts) }
+
+func openFS(fsys FS, dir string, opts Options) (*Folder, error) {
+	f := &Folder{fsys: fsys, dir: dir, readOnly: opts.ReadOnly, maxContent: opts.MaxContent}
+	if f.maxContent <= 0 {
+		f.maxContent = MaxContentSize
+	}
+	if opts.ReadOnly {
+		return f, nil
+	}
+	fresh := true
+	if ents, err := fsys.ReadDir(MetaDataDir); err == nil {
+		for _, e := range ents {
+			if IsEntryName(e.Name) {
+				fresh = false
+				break
+			}
+		}
+	}
+	for _, sub := range []string{ContentDir, MetaDataDir} {
+		if err := fsys.MkdirAll(sub); err != nil {
+			return nil, fmt.Errorf("cache: create %s: %w", f.display("."), err)
+		}
+	}
+	if fresh && !f.IsWinchain() {
+		if err := f.write(MarkerFile, []byte(markerContent)); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// IsWinchainDir reports whether the directory dir carries the winchain
+// [MarkerFile].
+func IsWinchainDir(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, MarkerFile))
+	return err == nil
+}
+
+// IsWinchain reports whether the folder carries the winchain [MarkerFile].
+func (f *Folder) IsWinchain() bool {
+	_, err := f.fsys.ReadFile(MarkerFile, int64(len(markerContent)))
+	var tl *boundedio.TooLargeError
+	return err == nil || errors.As(err, &tl)
+}
+
+// Dir returns the operating-system directory of a folder opened with
+// [Open], and "" for one opened with [OpenFS].
+func (f *Folder) Dir() string { return f.dir }
+
+// FS returns where the folder's files are.
+func (f *Folder) FS() FS { return f.fsys }
+
+// ReadOnly reports whether the folder is never written.
+func (f *Folder) ReadOnly() bool { return f.readOnly }
+
+// errReadOnly is returned by writes to a read-only Folder.
+var errReadOnly = errors.New("cache: disk cache is read-only")
+
+// display is how errors name the file name of the folder: its
+// operating-system path, or the name within the FS.
+func (f *Folder) display(name string) string {
+	if f.dir == "" {
+		return name
+	}
+	return filepath.Join(f.dir, filepath.FromSlash(name))
+}
+
+func metaName(name string) string    { return path.Join(MetaDataDir, name) }
+func contentName(name string) string { return path.Join(ContentDir, name) }
+
+// Get reads the entry for url: NAME = URLName(url), or else a PREFIX_NAME
+// file whose record holds url. A miss returns (nil, nil); an unusable entry
+// returns a *CorruptEntryError and is left in place.
+func (f *Folder) Get(url string) (*Entry, error) {
+	name := URLName(url)
+	e, err := f.ReadEntry(name)
+	if e == nil && err == nil {
+		// OCSP responses may be stored as PREFIX_NAME (spec §4.3).
+		var matches []string
+		if ents, derr := f.fsys.ReadDir(MetaDataDir); derr == nil {
+			for _, de := range ents {
+				if strings.HasSuffix(de.Name, "_"+name) {
+					matches = append(matches, de.Name)
+				}
+			}
+		}
+		sort.Strings(matches)
+		for _, m := range matches {
+			e, err = f.ReadEntry(m)
+			if e != nil || err != nil {
+				break
+			}
+		}
+	}
+	if e != nil && e.Meta.URL != url {
+		return nil, &CorruptEntryError{File: f.display(metaName(e.Name)), Offset: MetaDataHeaderSize,
+			Detail: fmt.Sprintf("MetaData URL %q does not match the requested URL %q", e.Meta.URL, url)}
+	}
+	return e, err
+}
+
+// ReadEntry reads the entry stored under name. A missing MetaData file is a
+// miss (nil, nil); a MetaData record that is corrupt, a missing Content file
+// or one whose size differs from the record's ContentSize is a
+// *CorruptEntryError.
+//
+// Readers take no lock. A writer in another process may replace the pair
+// between the two reads; the journal covers a Put in progress, and a pair
+// that disagrees on the size is read again (up to readAttempts times) before
+// it is reported, since a Put that completed between the two reads leaves
+// exactly that.
+func (f *Folder) ReadEntry(name string) (*Entry, error) {
+	for attempt := 1; ; attempt++ {
+		e, err := f.readEntryOnce(name)
+		var ce *CorruptEntryError
+		if attempt < readAttempts && errors.As(err, &ce) && ce.sizeMismatch {
+			continue
+		}
+		return e, err
+	}
+}
+
+// readAttempts bounds the re-reads of [Folder.ReadEntry] when Content and
+// MetaData disagree on the size.
+const readAttempts = 3
+
+func (f *Folder) readEntryOnce(name string) (*Entry, error) {
+	md, err := f.readMetaData(name)
+	if md == nil || err != nil {
+		return nil, err
+	}
+	body, err := f.readContent(name)
+	if err != nil {
+		return nil, err
+	}
+	if pmd := f.pending(name, body); pmd != nil {
+		// A Put was interrupted after it replaced Content: the pending
+		// record describes exactly this body (same SHA-256), so the new
+		// entry is complete; roll forward instead of reporting it corrupt.
+		return &Entry{Name: name, Meta: pmd, Body: body}, nil
+	}
+	if int64(len(body)) != int64(md.ContentSize) {
+		off := int64(len(body))
+		if off > int64(md.ContentSize) {
+			off = int64(md.ContentSize)
+		}
+		return nil, &CorruptEntryError{File: f.display(contentName(name)), Offset: off, sizeMismatch: true,
+			Detail: fmt.Sprintf("Content is %d bytes but MetaData ContentSize is %d", len(body), md.ContentSize)}
+	}
+	return &Entry{Name: name, Meta: md, Body: body}, nil
+}
+
+// readMetaData reads and parses the MetaData record of name: (nil, nil)
+// when there is none, a *CorruptEntryError when it cannot be used.
+func (f *Folder) readMetaData(name string) (*MetaData, error) {
+	mp := f.display(metaName(name))
+	raw, err := f.fsys.ReadFile(metaName(name), maxMetaDataFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	var tl *boundedio.TooLargeError
+	if errors.As(err, &tl) {
+		return nil, &CorruptEntryError{File: mp, Offset: maxMetaDataFile,
+			Detail: fmt.Sprintf("MetaData file is %d bytes; no record is over %d; not read", tl.Size, maxMetaDataFile)}
+	}
+	if err != nil {
+		return nil, &CorruptEntryError{File: mp, Offset: -1, Detail: err.Error()}
+	}
+	return ParseMetaData(mp, raw)
+}
+
+// readContent reads the Content file of name, refusing one over the byte
+// limit before reading it: the folder may come from anywhere.
+func (f *Folder) readContent(name string) ([]byte, error) {
+	cp := f.display(contentName(name))
+	limit := f.maxContent
+	body, err := f.fsys.ReadFile(contentName(name), limit)
+	var tl *boundedio.TooLargeError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, &CorruptEntryError{File: cp, Offset: -1, Detail: "Content file missing"}
+	case errors.As(err, &tl):
+		return nil, &CorruptEntryError{File: cp, Offset: limit,
+			Detail: fmt.Sprintf("Content is %d bytes, over the %d-byte limit (MaxUrlRetrievalByteCount); not read", tl.Size, limit)}
+	case err != nil:
+		return nil, &CorruptEntryError{File: cp, Offset: -1, Detail: err.Error()}
+	}
+	return body, nil
+}
+
+// maxMetaDataFile bounds what is read of a MetaData file (or a pending
+// journal record): the fixed header, two strings at their bound, and room
+// for a trailer. A bigger file cannot be a record ParseMetaData accepts.
+const maxMetaDataFile = MetaDataHeaderSize + 2*maxMetaDataString + 64<<10
+
+// pendingSuffix names the journal record of a Put in progress:
+// MetaData/NAME.winchain-pending holds the new MetaData record followed by
+// the SHA-256 of the new Content. It is not an entry name, so listings and
+// Windows ignore it.
+const pendingSuffix = ".winchain-pending"
+
+// pending returns the record of an interrupted Put whose new Content is
+// body, or nil.
+func (f *Folder) pending(name string, body []byte) *MetaData {
+	pn := metaName(name) + pendingSuffix
+	raw, err := f.fsys.ReadFile(pn, maxMetaDataFile+sha256.Size)
+	if err != nil || len(raw) < sha256.Size {
+		return nil
+	}
+	rec, sum := raw[:len(raw)-sha256.Size], raw[len(raw)-sha256.Size:]
+	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
+		return nil
+	}
+	md, err := ParseMetaData(f.display(pn), rec)
+	if err != nil || int64(md.ContentSize) != int64(len(body)) {
+		return nil
+	}
+	return md
+}
+
+// Put stores body under name (URLName(md.URL) when name is empty) so that a
+// crash at any point leaves either the old entry or the new one, never a
+// corrupt one and never a miss where an entry was: a journal record with
+// the new MetaData and the new Content's SHA-256 is written first, then
+// Content, then MetaData (each replaced atomically; on a [DirFS] through a
+// temporary file, fsync and rename), then the journal is removed. A reader
+// that finds Content and MetaData disagreeing uses the journal when it
+// describes the Content.
+//
+// Writers in every process hold the folder's lock ([LockFile]) for the
+// whole sequence, so two Puts of one entry never interleave their Content
+// and MetaData renames (which would leave one writer's record with the
+// other's Content). Where no lock is available, Put checks the pair it
+// leaves and writes again, up to maxPutAttempts times: the last complete
+// pair wins.
+func (f *Folder) Put(name string, md *MetaData, body []byte) error {
+	if name == "" {
+		name = URLName(md.URL)
+	}
+	unlock, locked, err := f.lockEntry(name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	md.ContentSize = uint32(len(body))
+	rec := md.Marshal()
+	sum := sha256.Sum256(body)
+	journal := append(append([]byte(nil), rec...), sum[:]...)
+	for attempt := 0; ; attempt++ {
+		if err := f.writePair(name, journal, body, rec); err != nil {
+			return err
+		}
+		if locked {
+			return nil
+		}
+		// Unlocked: another process may have replaced Content between our
+		// two renames and lost the race for MetaData, and the pair would
+		// then disagree on the size.
+		got, err := f.fsys.ReadFile(contentName(name), int64(len(body)))
+		if err != nil || len(got) == len(body) || attempt == maxPutAttempts-1 {
+			return nil
+		}
+	}
+}
+
+// lockEntry checks that name may be written and takes the folder's writer
+// lock (see [LockFile]).
+func (f *Folder) lockEntry(name string) (unlock func(), locked bool, err error) {
+	if f.readOnly {
+		return nil, false, errReadOnly
+	}
+	if !IsEntryName(name) {
+		return nil, false, fmt.Errorf("cache: %q is not a cache file name", name)
+	}
+	return f.lock()
+}
+
+// lock takes the folder's writer lock, blocking until it is free. locked is
+// false where the FS or the platform has no such lock (then Put falls back
+// to writing and checking, see [Folder.Put]).
+func (f *Folder) lock() (unlock func(), locked bool, err error) {
+	if l, ok := f.fsys.(Locker); ok {
+		return l.Lock()
+	}
+	return func() {}, false, nil
+}
+
+// writePair runs one journaled replacement of name's Content and MetaData.
+func (f *Folder) writePair(name string, journal, body, rec []byte) error {
+	if err := f.write(metaName(name)+pendingSuffix, journal); err != nil {
+		return err
+	}
+	if err := f.write(contentName(name), body); err != nil {
+		return err
+	}
+	if err := f.write(metaName(name), rec); err != nil {
+		return err
+	}
+	// The pair is complete: the journal is no longer needed.
+	_ = f.fsys.Remove(metaName(name) + pendingSuffix)
+	return nil
+}
+
+// write replaces name with data, naming the file in a failure.
+func (f *Folder) write(name string, data []byte) error {
+	if err := f.fsys.WriteFile(name, data); err != nil {
+		if f.dir != "" {
+			return err // a DirFS error names the path already
+		}
+		return fmt.Errorf("cache: write %s: %w", name, err)
+	}
+	return nil
+}
+
+// maxPutAttempts bounds the rewrites of [Folder.Put] on a folder it cannot
+// lock, when concurrent writers of one entry interleave.
+const maxPutAttempts = 3
+
+// Delete removes the entry name: MetaData first, so a crash never leaves a
+// record pointing at missing content. Missing files are not an error.
+func (f *Folder) Delete(name string) error {
+	unlock, _, err := f.lockEntry(name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return f.remove(name)
+}
+
+// DeleteIfUnchanged removes the entry name if its MetaData record is still
+// the one read as was (same URL, LastDownload and ContentSize). A Retriever
+// uses it to flush an expired entry: another process may have stored a
+// fresh copy since the entry was read, and that one must stay.
+func (f *Folder) DeleteIfUnchanged(name string, was *MetaData) error {
+	unlock, _, err := f.lockEntry(name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	md, err := f.readMetaData(name)
+	if md == nil || err != nil || md.URL != was.URL || !md.LastDownload.Equal(was.LastDownload) || md.ContentSize != was.ContentSize {
+		return nil // gone, replaced, or no longer a record winchain reads: leave it
+	}
+	return f.remove(name)
+}
+
+// remove deletes name's files; the caller holds the lock.
+func (f *Folder) remove(name string) error {
+	for _, p := range []string{metaName(name) + pendingSuffix, metaName(name), contentName(name)} {
+		if err := f.fsys.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("cache: delete %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// List reads every entry, in name order. Entries that cannot be read are
+// returned as problems and never stop the listing. A missing MetaData folder
+// is an empty cache; an unreadable folder is an error.
+func (f *Folder) List() ([]*Entry, []Problem, error) {
+	ents, err := f.fsys.ReadDir(MetaDataDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, err := f.fsys.ReadDir("."); err != nil {
+			return nil, nil, fmt.Errorf("cache: read %s: %w", f.display("."), err)
+		}
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("cache: read %s: %w", f.display("."), err)
+	}
+	var out []*Entry
+	var problems []Problem
+	for _, e := range ents {
+		if e.Dir || !IsEntryName(e.Name) {
+			continue
+		}
+		de, err := f.ReadEntry(e.Name)
+		switch {
+		case err != nil:
+			problems = append(problems, Problem{Name: e.Name, Err: err})
+		case de != nil:
+			out = append(out, de)
+		}
+	}
+	return out, problems, nil
+}

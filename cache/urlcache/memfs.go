@@ -1,0 +1,190 @@
+package urlcache
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"sync"
+
+	"github.com/winchain/winchain/internal/boundedio"
+)
+
+// MemFS is a cache folder held in memory, with the layout of a [DirFS]: a
+// simulation of many clients keeps one per client without touching the
+// disk, and writes one out with [MemFS.WriteDir] only when asked. There is
+// no fsync and no temporary file: a write replaces the file at once. It is
+// safe for concurrent use; its writer lock ([Locker]) excludes the writers of
+// this MemFS. The zero value is not usable; call [NewMemFS].
+type MemFS struct {
+	mu sync.Mutex
+	// dirs maps a folder ("" is the root) to its files. A stored slice is
+	// never modified (WriteFile stores a copy, ReadFile returns one), so
+	// clones share them.
+	dirs map[string]map[string][]byte
+	// writer is the lock of Lock; it is separate from mu so a writer holds
+	// it across several calls.
+	writer sync.Mutex
+}
+
+// NewMemFS returns an empty folder.
+func NewMemFS() *MemFS { return &MemFS{dirs: map[string]map[string][]byte{"": {}}} }
+
+// split returns the folder and file name of name.
+func split(name string) (dir, file string) {
+	name = path.Clean("/" + name)[1:]
+	dir, file = path.Split(name)
+	return path.Clean("/" + dir)[1:], file
+}
+
+func notExist(op, name string) error {
+	return &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+}
+
+// ReadFile implements [FS].
+func (m *MemFS) ReadFile(name string, limit int64) ([]byte, error) {
+	dir, file := split(name)
+	m.mu.Lock()
+	b, ok := m.dirs[dir][file]
+	m.mu.Unlock()
+	if !ok {
+		return nil, notExist("open", name)
+	}
+	if int64(len(b)) > limit {
+		return nil, &boundedio.TooLargeError{Path: name, Size: int64(len(b)), Limit: limit}
+	}
+	return append([]byte(nil), b...), nil
+}
+
+// WriteFile implements [FS]; the folder of name must exist (as in a
+// [DirFS]).
+func (m *MemFS) WriteFile(name string, data []byte) error {
+	dir, file := split(name)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	files, ok := m.dirs[dir]
+	if !ok {
+		return fmt.Errorf("cache: write %s: %w", name, notExist("open", name))
+	}
+	files[file] = append([]byte(nil), data...)
+	return nil
+}
+
+// Remove implements [FS] for files and empty folders.
+func (m *MemFS) Remove(name string) error {
+	dir, file := split(name)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.dirs[dir][file]; ok {
+		delete(m.dirs[dir], file)
+		return nil
+	}
+	if sub := path.Join(dir, file); sub != "" {
+		if files, ok := m.dirs[sub]; ok {
+			if len(files) > 0 || len(m.subdirs(sub)) > 0 {
+				return &fs.PathError{Op: "remove", Path: name, Err: fmt.Errorf("folder not empty")}
+			}
+			delete(m.dirs, sub)
+			return nil
+		}
+	}
+	return notExist("remove", name)
+}
+
+// subdirs returns the names of the folders directly under dir; m.mu is held.
+func (m *MemFS) subdirs(dir string) []string {
+	var out []string
+	for d := range m.dirs {
+		if d != "" && d != dir {
+			if parent, name := split(d); parent == dir {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
+
+// ReadDir implements [FS].
+func (m *MemFS) ReadDir(name string) ([]FileInfo, error) {
+	dir := path.Clean("/" + name)[1:]
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	files, ok := m.dirs[dir]
+	if !ok {
+		return nil, notExist("open", name)
+	}
+	out := make([]FileInfo, 0, len(files))
+	for f, b := range files {
+		out = append(out, FileInfo{Name: f, Size: int64(len(b)), Regular: true})
+	}
+	for _, d := range m.subdirs(dir) {
+		out = append(out, FileInfo{Name: d, Dir: true})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// MkdirAll implements [FS].
+func (m *MemFS) MkdirAll(name string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for d := path.Clean("/" + name)[1:]; d != ""; d, _ = split(d) {
+		if _, ok := m.dirs[d]; !ok {
+			m.dirs[d] = map[string][]byte{}
+		}
+	}
+	return nil
+}
+
+// Lock implements [Locker]: it excludes the other writers of this MemFS
+// (and of no clone).
+func (m *MemFS) Lock() (unlock func(), locked bool, err error) {
+	m.writer.Lock()
+	return m.writer.Unlock, true, nil
+}
+
+// Clone returns an independent copy: the same files, changing apart from
+// now on (one client of a simulated fleet taking another path). The copy
+// shares the stored bytes, which are never modified, so it costs one map
+// entry per file.
+func (m *MemFS) Clone() *MemFS {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c := &MemFS{dirs: make(map[string]map[string][]byte, len(m.dirs))}
+	for d, files := range m.dirs {
+		cf := make(map[string][]byte, len(files))
+		for f, b := range files {
+			cf[f] = b
+		}
+		c.dirs[d] = cf
+	}
+	return c
+}
+
+// WriteDir writes the folder out under the operating-system directory dir
+// (created if needed), replacing files of the same names and leaving
+// others: the same layout, readable by [Open] and `winchain urlcache`. The
+// files are written without fsync.
+func (m *MemFS) WriteDir(dir string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	names := make([]string, 0, len(m.dirs))
+	for d := range m.dirs {
+		names = append(names, d)
+	}
+	sort.Strings(names) // parents before their children
+	for _, d := range names {
+		od := filepath.Join(dir, filepath.FromSlash(d))
+		if err := os.MkdirAll(od, 0o755); err != nil {
+			return fmt.Errorf("cache: write %s: %w", od, err)
+		}
+		for f, b := range m.dirs[d] {
+			if err := os.WriteFile(filepath.Join(od, f), b, 0o644); err != nil {
+				return fmt.Errorf("cache: write %s: %w", filepath.Join(od, f), err)
+			}
+		}
+	}
+	return nil
+}
