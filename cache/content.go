@@ -2,13 +2,14 @@ package cache
 
 import (
 	"bytes"
-	"crypto/x509"
 	"encoding/pem"
 	"time"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 	"golang.org/x/crypto/ocsp"
+
+	"github.com/winchain/winchain/certs"
 )
 
 // Content kinds returned by [ContentKind]; the names are the `kind` words of
@@ -116,10 +117,10 @@ func objectExpiry(kind Kind, body []byte, downloaded time.Time, ocspValidity tim
 	ck := ContentKind(body)
 	switch {
 	case ck == ContentCRL || kind == KindCRL || kind == KindDeltaCRL:
-		if crl, err := x509.ParseRevocationList(derOf(body)); err == nil {
-			return crl.NextUpdate
-		}
-		return crlNextUpdateLenient(derOf(body))
+		// The header only: the revocation checker parses the CRL itself
+		// (once), so a download is not parsed twice (issue 16).
+		_, next, _ := certs.ReadCRLTimes(certs.DecodeCRLBody(body))
+		return next
 	case ck == ContentOCSP || kind == KindOCSP:
 		if resp, err := ocsp.ParseResponse(body, nil); err == nil {
 			if !resp.NextUpdate.IsZero() {
@@ -131,47 +132,4 @@ func objectExpiry(kind Kind, body []byte, downloaded time.Time, ocspValidity tim
 		}
 	}
 	return time.Time{}
-}
-
-// derOf returns the DER inside a PEM block, or b itself.
-func derOf(b []byte) []byte {
-	if blk, _ := pem.Decode(b); blk != nil {
-		return blk.Bytes
-	}
-	return b
-}
-
-// crlNextUpdateLenient reads nextUpdate from CRLs that crypto/x509 rejects
-// (v1 CRLs, odd extensions; spec §11.3) with a structural walk.
-func crlNextUpdateLenient(der []byte) time.Time {
-	in := cryptobyte.String(der)
-	var outer, tbs cryptobyte.String
-	if !in.ReadASN1(&outer, cbasn1.SEQUENCE) || !outer.ReadASN1(&tbs, cbasn1.SEQUENCE) {
-		return time.Time{}
-	}
-	if tbs.PeekASN1Tag(cbasn1.INTEGER) {
-		tbs.SkipASN1(cbasn1.INTEGER)
-	}
-	if !tbs.SkipASN1(cbasn1.SEQUENCE) || !tbs.SkipASN1(cbasn1.SEQUENCE) {
-		return time.Time{}
-	}
-	var this time.Time
-	if !readASN1Time(&tbs, &this) {
-		return time.Time{}
-	}
-	var next time.Time
-	if readASN1Time(&tbs, &next) {
-		return next
-	}
-	return time.Time{}
-}
-
-func readASN1Time(s *cryptobyte.String, t *time.Time) bool {
-	switch {
-	case s.PeekASN1Tag(cbasn1.UTCTime):
-		return s.ReadASN1UTCTime(t)
-	case s.PeekASN1Tag(cbasn1.GeneralizedTime):
-		return s.ReadASN1GeneralizedTime(t)
-	}
-	return false
 }

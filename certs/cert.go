@@ -134,11 +134,15 @@ func (c *Certificate) Equal(o *Certificate) bool {
 	return c == o || (c != nil && o != nil && c.SHA256 == o.SHA256)
 }
 
-// ParseError is returned when an input cannot be loaded as a certificate.
+// ParseError is the one input error of winchain's loaders: an input (a
+// certificate, CRL or bundle file, a DER object) that cannot be loaded.
 type ParseError struct {
 	// Input names what was being read (a file name, "certificate 2 of
 	// bundle.pem", a URL).
 	Input string
+	// Kind is what the input should have been: "" for a certificate,
+	// "CRL" for a CRL.
+	Kind string
 	// Field is the part of the DER that failed, when known
 	// ("subjectPublicKeyInfo", "validity", …).
 	Field string
@@ -148,14 +152,18 @@ type ParseError struct {
 
 // Error names the input, the field and the problem.
 func (e *ParseError) Error() string {
+	kind := e.Kind
+	if kind == "" {
+		kind = "certificate"
+	}
 	in := e.Input
 	if in == "" {
-		in = "certificate"
+		in = kind
 	}
 	if e.Field != "" {
-		return fmt.Sprintf("%s: cannot load certificate: %s: %v", in, e.Field, e.Err)
+		return fmt.Sprintf("%s: cannot load %s: %s: %v", in, kind, e.Field, e.Err)
 	}
-	return fmt.Sprintf("%s: cannot load certificate: %v", in, e.Err)
+	return fmt.Sprintf("%s: cannot load %s: %v", in, kind, e.Err)
 }
 
 // Unwrap returns the underlying error.
@@ -262,19 +270,36 @@ func LoadFile(path string) ([]*Certificate, error) {
 // ReadFile reads a certificate file of at most [MaxFileSize] bytes without
 // parsing it, for loaders that try other formats on the same bytes. Errors
 // are *ParseError naming the file.
-func ReadFile(path string) ([]byte, error) {
+func ReadFile(path string) ([]byte, error) { return readFile(path, "") }
+
+// readFile reads a file of kind ("" certificate, "CRL") for a loader.
+func readFile(path, kind string) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, &ParseError{Input: path, Err: err}
+		return nil, &ParseError{Input: path, Kind: kind, Err: err}
 	}
 	if fi.IsDir() {
-		return nil, &ParseError{Input: path, Err: errors.New("is a directory, not a certificate file")}
+		what := kind
+		if what == "" {
+			what = "certificate"
+		}
+		return nil, &ParseError{Input: path, Kind: kind, Err: fmt.Errorf("is a directory, not a %s file", what)}
 	}
 	data, err := boundedio.ReadFile(path, MaxFileSize)
 	if err != nil {
-		return nil, &ParseError{Input: path, Err: err}
+		return nil, &ParseError{Input: path, Kind: kind, Err: err}
 	}
 	return data, nil
+}
+
+// LoadCRLFile reads the CRLs of a file of at most [MaxFileSize] bytes: one
+// DER CRL or PEM "X509 CRL" blocks (see [ParseCRLs]).
+func LoadCRLFile(path string) ([]*CRL, error) {
+	data, err := readFile(path, "CRL")
+	if err != nil {
+		return nil, err
+	}
+	return ParseCRLs(data, path)
 }
 
 func looksPEM(data []byte) bool {

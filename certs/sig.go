@@ -366,27 +366,53 @@ func verifyDSA(k *dsa.PublicKey, digest, sig []byte) error {
 
 // CheckSignatureFrom verifies c's signature with issuer's key. For a DSA issuer key without parameters, pass inherited (the parameters from further up the chain; nil if none).
 func (c *Certificate) CheckSignatureFrom(issuer *Certificate, inherited *dsa.Parameters) error {
-	if c == nil || c.X == nil || issuer == nil || issuer.X == nil {
+	if c == nil || c.X == nil {
 		return fmt.Errorf("%w: no certificate", ErrUnsupportedAlgorithm)
 	}
-	pub := issuer.X.PublicKey
-	if k, ok := pub.(*dsa.PublicKey); ok && k != nil && k.P == nil {
-		// RFC 3279 §2.3.2: a DSA key without parameters uses its
-		// issuer's. Work on a copy: the issuer certificate is shared.
-		if inherited == nil || inherited.P == nil || inherited.Q == nil || inherited.G == nil {
-			return ErrDSAParametersMissing
-		}
-		pub = &dsa.PublicKey{Parameters: *inherited, Y: k.Y}
+	pub, err := SigningKey(issuer, inherited)
+	if err != nil {
+		return err
 	}
 	return CheckSignature(c.X.SignatureAlgorithm, c.X.RawTBSCertificate, c.X.Signature, pub)
 }
 
+// SigningKey returns issuer's public key as a verifier of what it signed
+// (certificates, CRLs, OCSP responses): a DSA key without parameters gets
+// inherited, the parameters of the key above it (RFC 3279 §2.3.2, PKITS
+// 4.1.5); without them the error is [ErrDSAParametersMissing]. The issuer
+// certificate is shared, so an inheriting key is a copy.
+func SigningKey(issuer *Certificate, inherited *dsa.Parameters) (crypto.PublicKey, error) {
+	if issuer == nil || issuer.X == nil {
+		return nil, fmt.Errorf("%w: no certificate", ErrUnsupportedAlgorithm)
+	}
+	pub := issuer.X.PublicKey
+	if k, ok := pub.(*dsa.PublicKey); ok && k != nil && k.P == nil {
+		if inherited == nil || inherited.P == nil || inherited.Q == nil || inherited.G == nil {
+			return nil, ErrDSAParametersMissing
+		}
+		pub = &dsa.PublicKey{Parameters: *inherited, Y: k.Y}
+	}
+	return pub, nil
+}
+
+// DSAParameters returns the DSA domain parameters of c's key, for a key
+// below it that inherits them, or nil when c's key is not DSA or has none.
+func DSAParameters(c *Certificate) *dsa.Parameters {
+	if c == nil || c.X == nil {
+		return nil
+	}
+	if k, ok := c.X.PublicKey.(*dsa.PublicKey); ok && k != nil && k.P != nil {
+		return &k.Parameters
+	}
+	return nil
+}
+
 // CheckCRLSignature verifies crl's signature with issuerKey directly.
-// RevocationList.CheckSignatureFrom refuses CRL signers that are not CA
-// certificates and SHA-1 signatures, both of which Windows accepts (PKITS
-// 4.4.19-4.4.21, 4.5.6-4.5.8, 4.14.28-4.14.30); the caller decides which key
-// may sign.
-func CheckCRLSignature(crl *x509.RevocationList, issuerKey crypto.PublicKey) error {
+// crypto/x509's RevocationList.CheckSignatureFrom refuses CRL signers that
+// are not CA certificates and SHA-1 signatures, both of which Windows
+// accepts (PKITS 4.4.19-4.4.21, 4.5.6-4.5.8, 4.14.28-4.14.30); the caller
+// decides which key may sign.
+func CheckCRLSignature(crl *CRL, issuerKey crypto.PublicKey) error {
 	if crl == nil {
 		return fmt.Errorf("%w: no CRL", ErrUnsupportedAlgorithm)
 	}

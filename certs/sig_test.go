@@ -311,7 +311,7 @@ func TestCheckCRLSignature(t *testing.T) {
 		NextUpdate: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC),
 	}, p.root, k.rootRSA)
 	require.NoError(t, err)
-	crl, err := x509.ParseRevocationList(der)
+	crl, err := ParseCRL(der)
 	require.NoError(t, err)
 	require.NoError(t, CheckCRLSignature(crl, p.root.PublicKey))
 	assert.ErrorIs(t, CheckCRLSignature(crl, &k.leafRSA.PublicKey), ErrBadSignature)
@@ -320,7 +320,9 @@ func TestCheckCRLSignature(t *testing.T) {
 	// RevocationList.CheckSignatureFrom refuses; the key is right.
 	signer := loadPKITS(t, "SeparateCertificateandCRLKeysCRLSigningCert.crt")
 	pk := readCRL(t, "SeparateCertificateandCRLKeysCRL.crl")
-	assert.Error(t, pk.CheckSignatureFrom(signer.X))
+	xpk, err := x509.ParseRevocationList(pk.Raw)
+	require.NoError(t, err)
+	assert.Error(t, xpk.CheckSignatureFrom(signer.X))
 	require.NoError(t, CheckCRLSignature(pk, signer.X.PublicKey))
 
 	// A DSA-signed CRL (PKITS 4.1.4), and one signed by a key that
@@ -331,13 +333,19 @@ func TestCheckCRLSignature(t *testing.T) {
 	inhCRL := readCRL(t, "DSAParametersInheritedCACRL.crl")
 	assert.ErrorIs(t, CheckCRLSignature(inhCRL, inh), ErrDSAParametersMissing)
 	require.NoError(t, CheckCRLSignature(inhCRL, &dsa.PublicKey{Parameters: *params, Y: inh.Y}))
+	inhCert := loadPKITS(t, "DSAParametersInheritedCACert.crt")
+	_, err = SigningKey(inhCert, nil)
+	assert.ErrorIs(t, err, ErrDSAParametersMissing)
+	key, err := SigningKey(inhCert, DSAParameters(loadPKITS(t, "DSACACert.crt")))
+	require.NoError(t, err)
+	require.NoError(t, CheckCRLSignature(inhCRL, key))
 }
 
-func readCRL(t *testing.T, name string) *x509.RevocationList {
+func readCRL(t *testing.T, name string) *CRL {
 	t.Helper()
 	der, err := os.ReadFile(filepath.Join(pkitsDir, "..", "crls", name))
 	require.NoError(t, err)
-	crl, err := x509.ParseRevocationList(der)
+	crl, err := ParseCRL(der)
 	require.NoError(t, err)
 	return crl
 }

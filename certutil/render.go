@@ -3,7 +3,6 @@ package certutil
 import (
 	"bufio"
 	"crypto/sha1"
-	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/hex"
 	"fmt"
@@ -355,7 +354,7 @@ type crlInfo struct {
 	number string
 	delta  bool
 	sha1   string
-	crl    *x509.RevocationList
+	crl    *certs.CRL
 }
 
 // writeRow prints one retrieval: the status line, then "[i.j] URL" on
@@ -388,7 +387,7 @@ func writeRow(w io.Writer, cc *chain.ChainContext, r row, index, url string, crl
 		if r.section == SectionBaseCDP {
 			word = WordOK
 		}
-		if crl, err := x509.ParseRevocationList(r.res.Body); err == nil {
+		if crl, err := certs.ParseCRL(certs.DecodeCRLBody(r.res.Body)); err == nil {
 			num := crlNumber(crl.Number)
 			what += " (" + num + ")"
 			if isExpiredCRL(r.res.Body, cc.Now) {
@@ -508,6 +507,6 @@ func sectionOfKind(k cache.Kind) string {
 // isExpiredCRL reports whether body is a CRL whose NextUpdate is before now
 // (certutil's "Expired" word, spec §7 Sample A).
 func isExpiredCRL(body []byte, now time.Time) bool {
-	crl, err := x509.ParseRevocationList(body)
-	return err == nil && !crl.NextUpdate.IsZero() && crl.NextUpdate.Before(now)
+	_, next, ok := certs.ReadCRLTimes(certs.DecodeCRLBody(body))
+	return ok && !next.IsZero() && next.Before(now)
 }

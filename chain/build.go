@@ -3,7 +3,6 @@ package chain
 import (
 	"bytes"
 	"context"
-	"crypto/dsa"
 	"fmt"
 	"sort"
 	"time"
@@ -300,16 +299,4 @@ func (b *builder) run(ctx context.Context, leaf *certs.Certificate) (*ChainConte
 	}
 	b.e.remember(issuers)
 	return cc, nil
-}
-
-// dsaParams returns the DSA domain parameters of c's key, for a child key
-// that inherits them (PKITS 4.1.5), or nil.
-func dsaParams(c *certs.Certificate) *dsa.Parameters {
-	if c == nil {
-		return nil
-	}
-	if k, ok := c.X.PublicKey.(*dsa.PublicKey); ok && k.P != nil {
-		return &k.Parameters
-	}
-	return nil
 }

@@ -309,7 +309,7 @@ func (e *Engine) checkSignature(child, issuer *certs.Certificate, inherited *cer
 	}
 	e.stats.SignatureChecks++
 	e.mu.Unlock()
-	err := child.CheckSignatureFrom(issuer, dsaParams(inherited))
+	err := child.CheckSignatureFrom(issuer, certs.DSAParameters(inherited))
 	e.mu.Lock()
 	e.sigCache[k] = err
 	e.mu.Unlock()

@@ -162,6 +162,9 @@ func (b *builder) checkRevocation(ctx context.Context, sc *SimpleChain) {
 			}
 			r := req
 			r.IsRoot = isRoot
+			if i+2 < n {
+				r.InheritedDSAParameters = certs.DSAParameters(els[i+2].Cert)
+			}
 			// CERT_CHAIN_REVOCATION_CHECK_OCSP_CERT: the end certificate is
 			// an OCSP signer; it is checked with CRLs only.
 			r.OCSPSigner = i == 0 && b.p.Flags&RevocationCheckOCSPCert != 0

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/winchain/winchain/cache"
+	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/chain"
 	"github.com/winchain/winchain/clock"
 	"github.com/winchain/winchain/revocation"
@@ -58,7 +59,7 @@ func runPKITSRevocation(t *testing.T, tc pkitsTest) (*chain.ChainContext, chain.
 	leaf := loadPKITSCert(t, tc.Certs[len(tc.Certs)-1])
 	ca := chain.NewStore("CA")
 	for _, n := range tc.CRLs {
-		crls, err := chain.LoadCRLFile(filepath.Join("..", "testdata", "pkits", "crls", n))
+		crls, err := certs.LoadCRLFile(filepath.Join("..", "testdata", "pkits", "crls", n))
 		require.NoError(t, err, n)
 		for _, crl := range crls {
 			ca.AddCRL(crl)

@@ -1,17 +1,13 @@
 package chain
 
 import (
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 
 	"github.com/winchain/winchain/aia"
 	"github.com/winchain/winchain/certs"
-	"github.com/winchain/winchain/internal/boundedio"
 )
 
 // Store is an in-memory certificate store (an HCERTSTORE): certificates
@@ -26,7 +22,7 @@ type Store struct {
 	byHash    map[[32]byte]*certs.Certificate
 	bySubject map[string][]*certs.Certificate // key: normalised subject
 	byKeyID   map[string][]*certs.Certificate // key: SKI (or SHA-1 of the key when absent)
-	crls      []*x509.RevocationList
+	crls      []*certs.CRL
 }
 
 // NewStore returns an empty store. name is used in messages ("Root", "CA").
@@ -68,8 +64,9 @@ func (s *Store) Add(c *certs.Certificate) bool {
 	return true
 }
 
-// AddCRL adds a CRL to the store.
-func (s *Store) AddCRL(crl *x509.RevocationList) {
+// AddCRL adds a CRL (parsed by certs.ParseCRL, the one CRL parser) to the
+// store.
+func (s *Store) AddCRL(crl *certs.CRL) {
 	s.mu.Lock()
 	s.crls = append(s.crls, crl)
 	s.mu.Unlock()
@@ -86,13 +83,13 @@ func (s *Store) Certificates() []*certs.Certificate {
 }
 
 // CRLs returns the CRLs held by the store.
-func (s *Store) CRLs() []*x509.RevocationList {
+func (s *Store) CRLs() []*certs.CRL {
 	if s == nil {
 		return nil
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return append([]*x509.RevocationList(nil), s.crls...)
+	return append([]*certs.CRL(nil), s.crls...)
 }
 
 // Contains reports whether the store holds this exact certificate.
@@ -279,66 +276,3 @@ func LoadStoreFiles(name string, paths ...string) (*Store, error) {
 	}
 	return s, nil
 }
-
-// LoadCRLFile reads a CRL (PEM "X509 CRL" blocks or DER) from a file of at
-// most certs.MaxFileSize bytes.
-func LoadCRLFile(path string) ([]*x509.RevocationList, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, &InputError{Input: path, Err: err}
-	}
-	if fi.IsDir() {
-		return nil, &InputError{Input: path, Err: errors.New("is a directory, not a CRL file")}
-	}
-	data, err := boundedio.ReadFile(path, certs.MaxFileSize)
-	if err != nil {
-		return nil, &InputError{Input: path, Err: err}
-	}
-	return ParseCRLs(data, path)
-}
-
-// ParseCRLs parses one DER CRL or every "X509 CRL" PEM block in data.
-func ParseCRLs(data []byte, input string) ([]*x509.RevocationList, error) {
-	if !strings.Contains(string(data), "-----BEGIN ") {
-		crl, err := x509.ParseRevocationList(data)
-		if err != nil {
-			return nil, &InputError{Input: input, Err: fmt.Errorf("not a CRL: %w", err)}
-		}
-		return []*x509.RevocationList{crl}, nil
-	}
-	var out []*x509.RevocationList
-	rest := data
-	for n := 1; ; n++ {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
-		if b.Type != "X509 CRL" {
-			continue
-		}
-		crl, err := x509.ParseRevocationList(b.Bytes)
-		if err != nil {
-			return nil, &InputError{Input: fmt.Sprintf("%s (CRL %d)", input, n), Err: err}
-		}
-		out = append(out, crl)
-	}
-	if len(out) == 0 {
-		return nil, &InputError{Input: input, Err: errors.New("no X509 CRL PEM block")}
-	}
-	return out, nil
-}
-
-// InputError reports input the engine cannot use (a file that is not a
-// certificate or CRL, a bad parameter). Validation findings are never
-// errors: they are trust-status bits.
-type InputError struct {
-	Input string
-	Err   error
-}
-
-// Error names the input and the problem.
-func (e *InputError) Error() string { return e.Input + ": " + e.Err.Error() }
-
-// Unwrap returns the underlying error.
-func (e *InputError) Unwrap() error { return e.Err }

@@ -28,6 +28,7 @@ package revocation
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
 	"fmt"
@@ -98,7 +99,7 @@ func (c *Checker) Check(ctx context.Context, cert, issuer *certs.Certificate, re
 		c: c, ctx: ctx, cert: cert, issuer: issuer, req: req,
 		now:     req.Now,
 		res:     &Result{},
-		serial:  serialBytes(cert.X.SerialNumber),
+		serial:  certs.SerialBytes(cert.X.SerialNumber),
 		isCA:    cert.X.BasicConstraintsValid && cert.X.IsCA,
 		key:     issuerKey(issuer),
 		spkiSum: sha256.Sum256(issuer.X.RawSubjectPublicKeyInfo),
@@ -106,6 +107,7 @@ func (c *Checker) Check(ctx context.Context, cert, issuer *certs.Certificate, re
 	if ck.now.IsZero() {
 		ck.now = req.Time
 	}
+	ck.issuerKey, ck.issuerKeyErr = certs.SigningKey(issuer, req.InheritedDSAParameters)
 	ck.parsePointers()
 	return ck.run()
 }
@@ -132,6 +134,10 @@ type check struct {
 	isCA    bool
 	key     [32]byte
 	spkiSum [32]byte
+	// issuerKey verifies the issuer's CRLs and OCSP responses
+	// (certs.SigningKey); issuerKeyErr says why there is none.
+	issuerKey    crypto.PublicKey
+	issuerKeyErr error
 
 	cdp          []distributionPoint
 	cdpPresent   bool

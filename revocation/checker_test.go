@@ -14,6 +14,7 @@ import (
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/winchain/winchain/cache"
+	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/clock"
 	"github.com/winchain/winchain/internal/testpki"
 	"github.com/winchain/winchain/netsim"
@@ -492,10 +493,10 @@ func TestCheck(t *testing.T) {
 			leaf: crlOnly,
 			setup: func(w *world) *Request {
 				der := signCRL(w.t, w.inter.Cert.X, w.inter.Key, crlSpec{thisUpdate: t0.Add(-time.Hour), nextUpdate: t0.Add(time.Hour)})
-				crl, err := x509.ParseRevocationList(der)
+				crl, err := certs.ParseCRL(der)
 				require.NoError(w.t, err)
 				r := w.req()
-				r.StoreCRLs = []*x509.RevocationList{crl}
+				r.StoreCRLs = []*certs.CRL{crl}
 				return r
 			},
 			want:  want{status: Good, source: "crl", from: "store"},

@@ -2,7 +2,6 @@ package revocation
 
 import (
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 
@@ -107,7 +106,7 @@ func describe(r *cache.Result, err error) string {
 }
 
 func (ck *check) considerBody(body []byte, url, from string) crlOutcome {
-	d, err := ck.c.docs.get(derOf(body))
+	d, err := ck.c.docs.get(certs.DecodeCRLBody(body))
 	if err != nil {
 		ck.note("CRL %s does not parse: %v", url, err)
 		return crlNotUsable
@@ -228,8 +227,14 @@ func (ck *check) usable(d *crlDoc) (uint16, string) {
 		return 0, "the issuing CA's keyUsage does not allow cRLSign (spec §3.3)"
 	}
 	if err := d.checkSignature(ck.spkiSum, func() error {
-		return certs.CheckSignature(d.sigAlg, d.tbs, d.sig, is.PublicKey)
+		if ck.issuerKeyErr != nil {
+			return ck.issuerKeyErr
+		}
+		return certs.CheckSignature(d.sigAlg, d.tbs, d.sig, ck.issuerKey)
 	}); err != nil {
+		if errors.Is(err, certs.ErrDSAParametersMissing) {
+			return 0, "the issuing CA's DSA key has no parameters and none are inherited"
+		}
 		if len(d.aki) > 0 && len(ck.issuer.KeyID) > 0 && string(d.aki) != string(ck.issuer.KeyID) {
 			return 0, "CRL signed by another key (a separate CRL signer is not supported, spec §3.3)"
 		}
@@ -293,14 +298,6 @@ func containsName(list []generalName, g generalName) bool {
 	return false
 }
 
-// derOf returns the DER inside a PEM "X509 CRL" block, or b itself.
-func derOf(b []byte) []byte {
-	if blk, _ := pem.Decode(b); blk != nil {
-		return blk.Bytes
-	}
-	return b
-}
-
 func hasExtension(c *x509.Certificate, oid []int) bool {
 	for _, e := range c.Extensions {
 		if e.Id.Equal(oid) {
@@ -347,7 +344,7 @@ func (ck *check) findDelta(base *crlDoc) (delta *crlDoc, needed bool, why string
 				why = fmt.Sprintf("delta CRL %s: %s", url, describe(r, err))
 				continue
 			}
-			d, err := ck.c.docs.get(derOf(r.Body))
+			d, err := ck.c.docs.get(certs.DecodeCRLBody(r.Body))
 			if err != nil {
 				why = fmt.Sprintf("delta CRL %s does not parse", url)
 				continue
@@ -377,7 +374,10 @@ func (ck *check) deltaFits(base, d *crlDoc) string {
 		return "issuer name does not match"
 	}
 	if err := d.checkSignature(ck.spkiSum, func() error {
-		return certs.CheckSignature(d.sigAlg, d.tbs, d.sig, is.PublicKey)
+		if ck.issuerKeyErr != nil {
+			return ck.issuerKeyErr
+		}
+		return certs.CheckSignature(d.sigAlg, d.tbs, d.sig, ck.issuerKey)
 	}); err != nil {
 		return "signature does not verify with the issuing CA's key"
 	}

@@ -12,7 +12,6 @@ import (
 	"bytes"
 	"encoding/asn1"
 	"errors"
-	"math/big"
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
@@ -305,43 +304,4 @@ func parseIDP(der []byte) (*issuingDistributionPoint, error) {
 		return nil, errMalformed
 	}
 	return idp, nil
-}
-
-// parseCRLNumber parses a CRL number or delta CRL indicator (an INTEGER).
-func parseCRLNumber(der []byte) (*big.Int, error) {
-	in := cryptobyte.String(der)
-	n := new(big.Int)
-	if !in.ReadASN1Integer(n) || !in.Empty() {
-		return nil, errMalformed
-	}
-	return n, nil
-}
-
-// serialBytes returns the minimal two's-complement encoding of n, the
-// contents of its DER INTEGER: the form serials are indexed by.
-func serialBytes(n *big.Int) []byte {
-	if n == nil {
-		return nil
-	}
-	var b cryptobyte.Builder
-	b.AddASN1BigInt(n)
-	der, err := b.Bytes()
-	if err != nil {
-		return nil
-	}
-	in := cryptobyte.String(der)
-	var body cryptobyte.String
-	if !in.ReadASN1(&body, cbasn1.INTEGER) {
-		return nil
-	}
-	return body
-}
-
-// trimInt strips redundant leading bytes of a two's-complement integer
-// encoding (a BER-encoded serial on a CRL may carry them).
-func trimInt(b []byte) []byte {
-	for len(b) > 1 && ((b[0] == 0 && b[1]&0x80 == 0) || (b[0] == 0xFF && b[1]&0x80 != 0)) {
-		b = b[1:]
-	}
-	return b
 }

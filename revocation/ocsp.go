@@ -27,6 +27,7 @@ package revocation
 import (
 	"bytes"
 	"crypto"
+	"crypto/dsa" //nolint:staticcheck // Windows still validates DSA chains (PKITS 4.1.4-4.1.6).
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -123,7 +124,7 @@ func (ck *check) ocsp() {
 
 // considerOCSP verifies one response and applies it.
 func (ck *check) considerOCSP(body []byte, where, from string) ocspOutcome {
-	v := verifyOCSP(body, ck.cert.X, ck.issuer.X, ck.now, ck.c.cfg.OCSPValidity)
+	v := verifyOCSP(body, ck.cert.X, ck.issuer.X, ck.issuerKey, ck.now, ck.c.cfg.OCSPValidity)
 	if v.err != nil {
 		ck.note("OCSP %s rejected: %v", where, v.err)
 		return ocspNoAnswer
@@ -188,8 +189,9 @@ type ocspVerdict struct {
 }
 
 // verifyOCSP parses body and applies the responder checks for cert issued
-// by issuer, at the machine time now.
-func verifyOCSP(body []byte, cert, issuer *x509.Certificate, now time.Time, validity time.Duration) (v ocspVerdict) {
+// by issuer, at the machine time now. issuerKey is the issuer's key as a
+// verifier (certs.SigningKey: DSA parameters inherited, PKITS 4.1.5).
+func verifyOCSP(body []byte, cert, issuer *x509.Certificate, issuerKey crypto.PublicKey, now time.Time, validity time.Duration) (v ocspVerdict) {
 	resp, err := ocsp.ParseResponseForCert(body, cert, nil)
 	if err != nil {
 		v.err = fmt.Errorf("does not parse: %w", err)
@@ -200,13 +202,13 @@ func verifyOCSP(body []byte, cert, issuer *x509.Certificate, now time.Time, vali
 		v.err = err
 		return v
 	}
-	signer := issuer
+	signer, signerKey := issuer, issuerKey
 	if rc := resp.Certificate; rc != nil && !sameKey(rc, issuer) {
 		if !certs.NamesEqual(rc.RawIssuer, issuer.RawSubject) {
 			v.err = errors.New("signed by a responder certificate that the issuing CA did not issue")
 			return v
 		}
-		if err := certs.CheckSignature(rc.SignatureAlgorithm, rc.RawTBSCertificate, rc.Signature, issuer.PublicKey); err != nil {
+		if err := certs.CheckSignature(rc.SignatureAlgorithm, rc.RawTBSCertificate, rc.Signature, issuerKey); err != nil {
 			v.err = errors.New("signed by a responder certificate not signed by the issuing CA")
 			return v
 		}
@@ -218,7 +220,14 @@ func verifyOCSP(body []byte, cert, issuer *x509.Certificate, now time.Time, vali
 			v.err = errors.New("the responder certificate is not time valid")
 			return v
 		}
-		signer = rc
+		signer, signerKey = rc, rc.PublicKey
+		if k, ok := rc.PublicKey.(*dsa.PublicKey); ok && k.P == nil {
+			// A delegated responder's DSA key may inherit the CA's
+			// parameters too (RFC 3279 §2.3.2).
+			if ik, ok := issuerKey.(*dsa.PublicKey); ok {
+				signerKey = &dsa.PublicKey{Parameters: ik.Parameters, Y: k.Y}
+			}
+		}
 		v.responder, v.nocheck = rc, hasExtension(rc, oidOCSPNoCheck)
 		if v.nocheck {
 			v.note = "delegated OCSP responder (id-pkix-ocsp-nocheck: its own revocation is not checked)"
@@ -230,7 +239,7 @@ func verifyOCSP(body []byte, cert, issuer *x509.Certificate, now time.Time, vali
 		v.err = errors.New("the responderID does not name the signer")
 		return v
 	}
-	if err := certs.CheckSignature(resp.SignatureAlgorithm, resp.TBSResponseData, resp.Signature, signer.PublicKey); err != nil {
+	if err := certs.CheckSignature(resp.SignatureAlgorithm, resp.TBSResponseData, resp.Signature, signerKey); err != nil {
 		v.err = errors.New("the response signature does not verify")
 		return v
 	}
@@ -348,13 +357,13 @@ func checkCertID(tbs []byte, cert, issuer *x509.Certificate) error {
 	if err != nil {
 		return err
 	}
-	serial := trimInt(serialBytes(cert.SerialNumber))
+	serial := certs.TrimSerial(certs.SerialBytes(cert.SerialNumber))
 	keyBits, ok := publicKeyBits(issuer.RawSubjectPublicKeyInfo)
 	if !ok {
 		return errors.New("issuer public key does not parse")
 	}
 	for _, id := range ids {
-		if !bytes.Equal(trimInt(id.serial), serial) {
+		if !bytes.Equal(certs.TrimSerial(id.serial), serial) {
 			continue
 		}
 		newHash := hashByOID[id.hashOID.String()]

@@ -5,10 +5,11 @@
 package revocation
 
 import (
-	"crypto/x509"
+	"crypto/dsa" //nolint:staticcheck // Windows still validates DSA chains (PKITS 4.1.4-4.1.6).
 	"time"
 
 	"github.com/winchain/winchain/cache"
+	"github.com/winchain/winchain/certs"
 )
 
 // Status is the outcome of a revocation check, as the CLI JSON spells it
@@ -49,7 +50,7 @@ type Request struct {
 	Timeout time.Duration
 	// StoreCRLs are CRLs found in the local stores (the CA store), looked up
 	// by issuer before the network (spec §3.2).
-	StoreCRLs []*x509.RevocationList
+	StoreCRLs []*certs.CRL
 	// FreshnessTime is dwRevocationFreshnessTime when
 	// fCheckRevocationFreshnessTime is set; 0 = not set.
 	FreshnessTime time.Duration
@@ -62,6 +63,11 @@ type Request struct {
 	// is an OCSP responder's, checked because it signed a response. OCSP is
 	// not used for it (CRLs only), so the check cannot recurse (spec §1.4).
 	OCSPSigner bool
+	// InheritedDSAParameters are the DSA domain parameters the issuer's key
+	// inherits from the certificate above it (RFC 3279 §2.3.2, PKITS
+	// 4.1.5): its CRLs and OCSP responses are verified with them. nil when
+	// the key has its own parameters or is not DSA.
+	InheritedDSAParameters *dsa.Parameters
 }
 
 // Result is the element's revocation information (CERT_REVOCATION_INFO plus

@@ -4,6 +4,8 @@ import (
 	"crypto"
 	"crypto/rand"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/pem"
 	"math/big"
 	"os"
@@ -15,6 +17,7 @@ import (
 	"github.com/smallstep/pkcs7"
 
 	"github.com/winchain/winchain/certs"
+	"github.com/winchain/winchain/internal/testpki"
 	"github.com/winchain/winchain/scenario"
 )
 
@@ -135,6 +138,11 @@ func writeRevocationPKI(dir string) error {
 		if err := os.WriteFile(filepath.Join(d, c.out), der, 0o644); err != nil {
 			return err
 		}
+		if c.revoked != "" {
+			if err := writeLenientCRLs(d, &testpki.CA{Cert: ca[0], Key: key}, tmpl); err != nil {
+				return err
+			}
+		}
 	}
 	net := `{
   "http://pki.contoso.test/issuing1.crl": {"file": "issuing1.crl"},
@@ -150,6 +158,43 @@ func writeRevocationPKI(dir string) error {
 }
 `
 	return os.WriteFile(filepath.Join(d, "down.json"), []byte(down), 0o644)
+}
+
+// writeLenientCRLs writes the CRL forms of spec §11.3 that crypto/x509
+// refuses or that need care, each listing what tmpl lists (mail-new):
+// v1.crl (no version field), badaki.crl (malformed AKI), odd-entries.crl
+// (a negative and a 40-byte serial, an unknown non-critical entry
+// extension), and critical-entry.crl (an unknown critical entry extension:
+// loads, but no client may use it).
+func writeLenientCRLs(dir string, ca *testpki.CA, tmpl *x509.RevocationList) error {
+	listed := testpki.RawEntry{Serial: testpki.SerialContents(tmpl.RevokedCertificateEntries[0].SerialNumber), RevokedAt: tmpl.ThisUpdate}
+	unknown := pkix.Extension{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 7}, Value: []byte{0x05, 0x00}}
+	long := make([]byte, 40)
+	long[0], long[39] = 0x7F, 1
+	base := testpki.RawCRL{Number: 2, ThisUpdate: tmpl.ThisUpdate, NextUpdate: tmpl.NextUpdate, AKI: true}
+	v1 := base
+	v1.V1, v1.Number, v1.AKI = true, 0, false
+	badAKI := base
+	badAKI.AKI, badAKI.MalformedAKI = false, true
+	odd := base
+	oddEntry := listed
+	oddEntry.Extensions = []pkix.Extension{unknown}
+	odd.Entries = []testpki.RawEntry{{Serial: []byte{0xFF, 0x01}, RevokedAt: tmpl.ThisUpdate}, {Serial: long, RevokedAt: tmpl.ThisUpdate}, oddEntry}
+	crit := base
+	critEntry := listed
+	critical := unknown
+	critical.Critical = true
+	critEntry.Extensions = []pkix.Extension{critical}
+	crit.Entries = []testpki.RawEntry{critEntry}
+	for name, spec := range map[string]testpki.RawCRL{"v1.crl": v1, "badaki.crl": badAKI, "odd-entries.crl": odd, "critical-entry.crl": crit} {
+		if len(spec.Entries) == 0 {
+			spec.Entries = []testpki.RawEntry{listed}
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), ca.RawCRL(spec), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func parsePKCS8PEM(data []byte) (crypto.Signer, error) {

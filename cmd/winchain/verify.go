@@ -284,7 +284,7 @@ func buildVerify(o *verifyOptions) (chain.Config, chain.Params, chain.Policy, ch
 	}
 	cfg.ExclusiveCATrust = o.exclusiveCA
 	for _, f := range o.crls {
-		crls, err := chain.LoadCRLFile(f)
+		crls, err := certs.LoadCRLFile(f)
 		if err != nil {
 			return fail(err)
 		}
