@@ -229,7 +229,7 @@ func verifyingKey(issuer, inherited *certs.Certificate) [32]byte {
 	}
 	h := sha256.New()
 	h.Write(spki)
-	if p := dsaParams(inherited); p != nil {
+	if p := certs.DSAParameters(inherited); p != nil {
 		for _, n := range []*big.Int{p.P, p.Q, p.G} {
 			b := n.Bytes()
 			h.Write([]byte{byte(len(b) >> 8), byte(len(b))})
