@@ -229,6 +229,7 @@ type Retriever struct {
 	mu    sync.Mutex
 	mem   map[string]*entry
 	stats Stats
+	sums  map[*entry][32]byte // body digests WriteState computed
 
 	offline offlineStore
 }
@@ -731,7 +732,8 @@ func (r *Retriever) count(f func(*Stats)) {
 }
 
 // Fork returns a new Retriever for cfg that starts with a copy of r's memory
-// cache: the same process state, continuing independently. Simulations use
+// cache and of its process-held offline-URL records (ScopeProcess): the
+// same process state, continuing independently. Simulations use
 // it when part of a fleet that shared one state takes a different path
 // (some clients flush their disk cache, others do not). cfg usually names
 // another DiskDir (a copy of r's) and its own OfflineState.
@@ -745,6 +747,11 @@ func (r *Retriever) Fork(cfg Config) (*Retriever, error) {
 	for k, e := range r.mem {
 		cp := *e
 		f.mem[k] = &cp
+	}
+	mine, ok1 := r.offline.(*OfflineState)
+	theirs, ok2 := f.offline.(*OfflineState)
+	if ok1 && ok2 && mine != r.cfg.OfflineState && theirs != f.cfg.OfflineState {
+		f.offline = mine.Clone()
 	}
 	return f, nil
 }

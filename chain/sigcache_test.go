@@ -2,6 +2,7 @@ package chain_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -86,4 +87,29 @@ func TestSignatureCacheSeparatesKeys(t *testing.T) {
 		assert.Equal(t, chain.ErrorStatus(0), cc.TrustStatus.ErrorStatus, "the best chain is the one through the real key")
 		assert.Equal(t, 4, e.Stats().SignatureChecks, "two keys for the leaf, two issuer certificates under the root")
 	}
+}
+
+// The engine's state digest covers the issuers it remembers (they change
+// later builds) and not its signature cache (it only saves work).
+func TestEngineStateDigest(t *testing.T) {
+	k := newPKI(t, testpki.ECDSA)
+	sum := func(e *chain.Engine) string {
+		h := sha256.New()
+		e.WriteState(h)
+		return string(h.Sum(nil))
+	}
+	cfg := chain.Config{Clock: clock.Fixed(testTime), Root: chain.NewStore("Root", k.root.Cert)}
+	a, b := chain.NewEngine(cfg), chain.NewEngine(cfg)
+	require.Equal(t, sum(a), sum(b))
+	extra := chain.Params{Time: testTime, Additional: chain.NewStore("Additional", k.inter.Cert)}
+	_, err := a.GetChain(context.Background(), k.leaf.Cert, extra)
+	require.NoError(t, err)
+	require.NotEqual(t, sum(a), sum(b), "a remembered issuer changes the state")
+	_, err = b.GetChain(context.Background(), k.leaf.Cert, extra)
+	require.NoError(t, err)
+	require.Equal(t, sum(a), sum(b))
+	_, err = b.GetChain(context.Background(), k.leaf.Cert, chain.Params{Time: testTime})
+	require.NoError(t, err)
+	require.Equal(t, sum(a), sum(b), "signature results are not state")
+	require.Equal(t, sum(a), sum(a.Fork(cfg)))
 }

@@ -2,6 +2,7 @@ package revocation
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/x509"
 	"math/big"
 	"runtime"
@@ -308,4 +309,23 @@ func TestStoreCRLIdentifiedOnce(t *testing.T) {
 	require.Len(t, c.items, 1)
 	require.Len(t, c.byPtr, 1)
 	require.NotNil(t, c.byPtr[b])
+}
+
+// The checker's state digest covers the CRL it holds per issuer; two
+// processes that validated the same CRL are equal again.
+func TestCheckerStateDigest(t *testing.T) {
+	w := newWorld(t, pointers{crl: true}, pointers{})
+	w.interCRL(crlSpec{thisUpdate: t0.Add(-time.Hour), nextUpdate: t0.Add(time.Hour)})
+	sum := func(c *Checker) string {
+		h := sha256.New()
+		c.WriteState(h)
+		return string(h.Sum(nil))
+	}
+	first := w.chk
+	w.restart()
+	require.Equal(t, sum(first), sum(w.chk))
+	require.Equal(t, Good, first.Check(context.Background(), w.leaf.Cert, w.inter.Cert, w.req()).Status)
+	require.NotEqual(t, sum(first), sum(w.chk), "a remembered CRL changes the state")
+	require.Equal(t, Good, w.checkLeaf(nil).Status)
+	require.Equal(t, sum(first), sum(w.chk))
 }
