@@ -19,20 +19,16 @@ const (
 	// DefaultMaxURLCountInCert is MaxAIAUrlCountInCert
 	// (CERT_CHAIN_MAX_AIA_URL_COUNT_IN_CERT_DEFAULT, 5): caIssuers URLs
 	// considered per certificate; later ones are recorded as refused.
-	DefaultMaxURLCountInCert = cache.DefaultMaxAIAURLCountInCert
+	DefaultMaxURLCountInCert = 5
 	// DefaultMaxRetrievalCountPerChain is MaxAIAUrlRetrievalCountPerChain
 	// (CERT_CHAIN_MAX_AIA_URL_RETRIEVAL_COUNT_PER_CHAIN_DEFAULT, 3): URL
 	// retrievals per chain build, counted in Request.Fetches.
-	DefaultMaxRetrievalCountPerChain = cache.DefaultMaxAIARetrievalCountPerChain
-	// DefaultMaxRetrievalByteCount is MaxAIAUrlRetrievalByteCount
-	// (CERT_CHAIN_MAX_AIA_URL_RETRIEVAL_BYTE_COUNT_DEFAULT, 100000): the
-	// largest AIA object. The Retriever enforces it for cache.KindAIA.
-	DefaultMaxRetrievalByteCount = cache.DefaultMaxAIARetrievalBytes
+	DefaultMaxRetrievalCountPerChain = 3
 	// DefaultMaxRetrievalCertCount is MaxAIAUrlRetrievalCertCount
 	// (CERT_CHAIN_MAX_AIA_URL_RETRIEVAL_CERT_COUNT_DEFAULT, 10): the most
 	// certificates one AIA object may hold; an object with more is
 	// refused as a whole (see [DecodeBody]).
-	DefaultMaxRetrievalCertCount = cache.DefaultMaxAIARetrievalCertCount
+	DefaultMaxRetrievalCertCount = 10
 )
 
 // OptionDisableAIAURLRetrieval is CERT_CHAIN_OPTION_DISABLE_AIA_URL_RETRIEVAL,
@@ -68,8 +64,9 @@ type Config struct {
 	// means DefaultMaxRetrievalCountPerChain, negative allows none.
 	MaxRetrievalCountPerChain int
 	// MaxRetrievalBytes is MaxAIAUrlRetrievalByteCount; 0 leaves it to the
-	// Retriever's MaxAIARetrievalBytes (itself DefaultMaxRetrievalByteCount
-	// unless a registry export changed it).
+	// Retriever's MaxAIARetrievalBytes (itself
+	// cache.DefaultMaxAIARetrievalBytes, 100000, unless the registry
+	// changed it): the Retriever enforces the limit for cache.KindAIA.
 	MaxRetrievalBytes int64
 	// MaxRetrievalCertCount is MaxAIAUrlRetrievalCertCount; 0 means
 	// DefaultMaxRetrievalCertCount.

@@ -349,5 +349,5 @@ func TestNewSource(t *testing.T) {
 	assert.Equal(t, 5, cfg.MaxURLCountInCert)
 	assert.Equal(t, 3, cfg.MaxRetrievalCountPerChain)
 	assert.Equal(t, 10, cfg.MaxRetrievalCertCount)
-	assert.EqualValues(t, 100000, aia.DefaultMaxRetrievalByteCount)
+	assert.EqualValues(t, 100000, cache.DefaultMaxAIARetrievalBytes)
 }

@@ -14,6 +14,7 @@ import (
 // names are those under
 // HKLM\SOFTWARE\Microsoft\Cryptography\OID\EncodingType 0\CertDllCreateCertificateChainEngine\Config
 // and the Group Policy key ...\Policies\Microsoft\SystemCertificates\ChainEngine\Config.
+// Package client reads them from a .reg export (client.Registry).
 const (
 	// DefaultURLRetrievalTimeout is ChainUrlRetrievalTimeoutMilliseconds
 	// (CERT_CHAIN_URL_RETRIEVAL_TIMEOUT_DEFAULT, 15000 ms): each URL may block
@@ -51,31 +52,12 @@ const (
 	// 0xFFFFFFFF (CRYPTNET_URL_CACHE_DISABLE_FLUSH): never flush.
 	FlushDisabled time.Duration = -1
 
-	// DefaultOCSPValidity is OcspValiditySeconds (43200 s = 12 h). winchain
-	// uses it as the lifetime of an OCSP response without nextUpdate,
-	// counted from the download (spec §3.4, UNCONFIRMED there; see
-	// docs/windows-divergences.md).
+	// DefaultOCSPValidity is OcspValiditySeconds (43200 s = 12 h): the
+	// assumed validity of an OCSP response without nextUpdate, counted from
+	// its thisUpdate (spec §3.4, §8; the meaning is UNCONFIRMED, see
+	// docs/windows-divergences.md). The cache uses it for the response's
+	// expiry and package revocation for its decision, so both agree.
 	DefaultOCSPValidity = 43200 * time.Second
-
-	// DefaultCRLValidityExtension is CRLValidityExtensionPeriod (12 h). The
-	// cache does not apply it; it is carried in Config for the revocation
-	// layer (spec §3.3).
-	DefaultCRLValidityExtension = 12 * time.Hour
-
-	// DefaultPreFetchRetrievalTimeout is
-	// CryptnetPreFetchRetrievalTimeoutSeconds (300 s). Pre-fetch is not
-	// emulated; the constant is here so the registry parser accepts it.
-	DefaultPreFetchRetrievalTimeout = 300 * time.Second
-
-	// DefaultMaxAIAURLCountInCert is MaxAIAUrlCountInCert (5), used by the
-	// aia layer (spec §6).
-	DefaultMaxAIAURLCountInCert = 5
-	// DefaultMaxAIARetrievalCountPerChain is MaxAIAUrlRetrievalCountPerChain
-	// (3), used by the aia layer (spec §6).
-	DefaultMaxAIARetrievalCountPerChain = 3
-	// DefaultMaxAIARetrievalCertCount is MaxAIAUrlRetrievalCertCount (10),
-	// used by the aia layer (spec §6).
-	DefaultMaxAIARetrievalCertCount = 10
 )
 
 // Config configures a [Retriever]. The zero value of every field means the
@@ -132,10 +114,6 @@ type Config struct {
 	// OCSPValidity is OcspValiditySeconds; zero means [DefaultOCSPValidity].
 	OCSPValidity time.Duration
 
-	// CRLValidityExtension is CRLValidityExtensionPeriod; zero means
-	// [DefaultCRLValidityExtension]. Not used by this package.
-	CRLValidityExtension time.Duration
-
 	// ResyncBefore is ChainCacheResyncFiletime: every cached object
 	// downloaded before it is invalid (spec §1.9, §4.7). Zero means none.
 	ResyncBefore time.Time
@@ -184,20 +162,10 @@ func (c Config) withDefaults() (Config, error) {
 	if c.OCSPValidity <= 0 {
 		c.OCSPValidity = DefaultOCSPValidity
 	}
-	if c.CRLValidityExtension <= 0 {
-		c.CRLValidityExtension = DefaultCRLValidityExtension
-	}
 	if err := c.Offline.validate(); err != nil {
 		return c, err
 	}
 	return c, nil
-}
-
-// DefaultConfig returns a Config with every Windows default filled in and the
-// given clock. It is what a registry export is applied on top of.
-func DefaultConfig(clk clock.Clock) Config {
-	c, _ := Config{Clock: clk}.withDefaults()
-	return c
 }
 
 // String describes the limits a Config applies, for logs.

@@ -111,7 +111,9 @@ func ObjectExpiry(kind Kind, body []byte, downloaded time.Time, ocspValidity tim
 
 // objectExpiry is when a downloaded object stops being fresh (spec §4.6): a
 // CRL at nextUpdate (none: never), an OCSP response at nextUpdate or, without
-// one, ocspValidity after the download; certificates and other objects never.
+// one, ocspValidity (OcspValiditySeconds) after its thisUpdate — the same
+// lifetime package revocation gives it (spec §3.4) — or after the download
+// when thisUpdate is missing; certificates and other objects never.
 // The zero Time means no expiry.
 func objectExpiry(kind Kind, body []byte, downloaded time.Time, ocspValidity time.Duration) time.Time {
 	ck := ContentKind(body)
@@ -125,6 +127,9 @@ func objectExpiry(kind Kind, body []byte, downloaded time.Time, ocspValidity tim
 		if resp, err := ocsp.ParseResponse(body, nil); err == nil {
 			if !resp.NextUpdate.IsZero() {
 				return resp.NextUpdate
+			}
+			if !resp.ThisUpdate.IsZero() {
+				return resp.ThisUpdate.Add(ocspValidity)
 			}
 			if !downloaded.IsZero() {
 				return downloaded.Add(ocspValidity)

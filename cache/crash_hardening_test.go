@@ -34,6 +34,9 @@ const envConcurrencyProcs = "WINCHAIN_CONCURRENCY_PROCS"
 // TestDiskCrashSafety_SIGKILL runs 50).
 func TestDiskCrashSafety_ConsumerView(t *testing.T) {
 	iterations := 20
+	if testing.Short() {
+		iterations = shortCrashIterations
+	}
 	if n, err := strconv.Atoi(os.Getenv(envCrashIterations)); err == nil && n > 0 {
 		iterations = n
 	}
@@ -107,6 +110,7 @@ func TestDiskCrashSafety_ConsumerView(t *testing.T) {
 // share one cache folder. No write fails, no reader is served a corrupt
 // body, and the folder ends with every entry complete and no problem.
 func TestDiskConcurrency_ManyProcesses(t *testing.T) {
+	skipManyProcessesInShort(t)
 	procs := 8
 	if n, err := strconv.Atoi(os.Getenv(envConcurrencyProcs)); err == nil && n > 0 {
 		procs = n

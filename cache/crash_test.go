@@ -141,8 +141,26 @@ func writerCmd(t *testing.T, dir string, seed int64, writes int) *exec.Cmd {
 	return cmd
 }
 
+// shortCrashIterations is the number of kills of the crash tests under
+// `go test -short` (the inner loop on the 2-core workplace); CI runs them
+// without -short at their full counts.
+const shortCrashIterations = 4
+
+// skipManyProcessesInShort skips the multi-process concurrency tests under
+// -short: each spawns several writer processes and takes 40-90 s on 2
+// cores. CI (`go test -race ./...` without -short) runs them.
+func skipManyProcessesInShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("many writer processes; runs without -short (CI)")
+	}
+}
+
 func TestDiskCrashSafety_SIGKILL(t *testing.T) {
 	iterations := 50
+	if testing.Short() {
+		iterations = shortCrashIterations
+	}
 	if n, err := strconv.Atoi(os.Getenv(envCrashIterations)); err == nil && n > 0 {
 		iterations = n
 	}
@@ -201,6 +219,7 @@ func TestDiskCrashSafety_SIGKILL(t *testing.T) {
 }
 
 func TestDiskConcurrency_ProcessesAndGoroutines(t *testing.T) {
+	skipManyProcessesInShort(t)
 	dir := t.TempDir()
 	if _, err := urlcache.Open(dir, urlcache.Options{}); err != nil {
 		t.Fatal(err)

@@ -286,7 +286,7 @@ func (r *Retriever) OfflineRecord(url string) (OfflineRecord, bool) {
 //     only when enabled) — else ReasonUnsupportedScheme;
 //  2. unless WireOnly: the memory cache, then the disk cache; an entry is used
 //     while the clock is before its expiry (CRL/OCSP nextUpdate, OCSP
-//     without nextUpdate: download + OcspValiditySeconds; certificates never
+//     without nextUpdate: thisUpdate + OcspValiditySeconds; certificates never
 //     expire), it was downloaded after the resync time, and its max-age (with
 //     an ETag) has not run out — then a conditional GET is made, and 304 keeps
 //     it. Entries past expiry + CryptnetDefaultFlushExemptSeconds are flushed;

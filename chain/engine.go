@@ -37,6 +37,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/winchain/winchain/cache"
 	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/clock"
 )
@@ -111,6 +112,14 @@ type Config struct {
 
 	// Flags are the engine flags.
 	Flags EngineFlags
+
+	// AccumulativeTimeout is the registry
+	// ChainRevAccumulativeUrlRetrievalTimeoutMilliseconds: the revocation
+	// budget of one chain build under
+	// CERT_CHAIN_REVOCATION_ACCUMULATIVE_TIMEOUT when Params has no
+	// URLRetrievalTimeout (spec §3.7). 0 means
+	// cache.DefaultAccumulativeTimeout (20 s).
+	AccumulativeTimeout time.Duration
 
 	// MaxBuildIterations, MaxDepth, MaxCandidateChains and
 	// MaximumCachedCertificates bound the work; 0 means the Default*
@@ -275,6 +284,9 @@ func NewEngine(cfg Config) *Engine {
 	}
 	if cfg.MinRSAPubKeyBitLength == 0 {
 		cfg.MinRSAPubKeyBitLength = DefaultMinRSAPubKeyBitLength
+	}
+	if cfg.AccumulativeTimeout <= 0 {
+		cfg.AccumulativeTimeout = cache.DefaultAccumulativeTimeout
 	}
 	return &Engine{cfg: cfg, sigCache: map[sigKey]error{}, seen: NewStore("Engine cache")}
 }

@@ -25,11 +25,6 @@ type IssuerFetcher interface {
 	FetchIssuers(ctx context.Context, cert *certs.Certificate, req *aia.Request) []*certs.Certificate
 }
 
-// DefaultAccumulativeTimeout is ChainRevAccumulativeUrlRetrievalTimeoutMilliseconds
-// (20 s, spec §3.7, §8): the revocation budget of one chain build under
-// CERT_CHAIN_REVOCATION_ACCUMULATIVE_TIMEOUT.
-const DefaultAccumulativeTimeout = 20 * time.Second
-
 // maxAIARounds bounds the AIA loop of one build: each round fetches the
 // issuer of the best partial chain's top certificate. The per-chain URL
 // count (MaxAIAUrlRetrievalCountPerChain, 3) is enforced by the fetcher; this
@@ -116,7 +111,7 @@ func (b *builder) checkRevocation(ctx context.Context, sc *SimpleChain) {
 		CacheResync:   b.p.CacheResync,
 	}
 	if b.p.Flags&RevocationAccumulativeTimeout != 0 {
-		total := DefaultAccumulativeTimeout
+		total := b.e.cfg.AccumulativeTimeout
 		if b.p.URLRetrievalTimeout > 0 {
 			total = b.p.URLRetrievalTimeout
 		}

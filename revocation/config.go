@@ -36,11 +36,6 @@ const (
 	// be had, setting CERT_TRUST_HAS_CRL_VALIDITY_EXTENDED (spec §3.3).
 	DefaultCRLValidityExtensionPeriod = 12 * time.Hour
 
-	// DefaultOCSPValidity is OcspValiditySeconds (43200 s): the lifetime of
-	// an OCSP response without nextUpdate, counted from its thisUpdate
-	// (spec §3.4; the meaning is UNCONFIRMED, see docs/windows-divergences.md).
-	DefaultOCSPValidity = 43200 * time.Second
-
 	// MaxClockSkew is how far in the future a CRL's or OCSP response's
 	// thisUpdate may lie before it is refused as not yet valid. Windows'
 	// tolerance is undocumented; 5 minutes is winchain's choice (the usual
@@ -79,7 +74,10 @@ type Config struct {
 	// when no fresh CRL can be had (see docs/windows-divergences.md).
 	DisableCRLValidityExtension bool
 
-	// OCSPValidity is OcspValiditySeconds; 0 means [DefaultOCSPValidity].
+	// OCSPValidity is OcspValiditySeconds: the lifetime of an OCSP response
+	// without nextUpdate, counted from its thisUpdate; 0 means
+	// [cache.DefaultOCSPValidity], the same value and meaning the cache
+	// uses for the response's expiry.
 	OCSPValidity time.Duration
 
 	// OCSPPostFallback retries a failed OCSP GET as a POST
@@ -116,7 +114,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.CRLValidityExtensionPeriod = DefaultCRLValidityExtensionPeriod
 	}
 	if c.OCSPValidity <= 0 {
-		c.OCSPValidity = DefaultOCSPValidity
+		c.OCSPValidity = cache.DefaultOCSPValidity
 	}
 	if c.MaxCachedCRLs <= 0 {
 		c.MaxCachedCRLs = DefaultMaxCachedCRLs

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/crypto/ocsp"
 
+	"github.com/winchain/winchain/cache"
 	"github.com/winchain/winchain/internal/testpki"
 )
 
@@ -141,7 +142,7 @@ func FuzzOCSPResponse(f *testing.F) {
 	f.Add(revoked)
 	f.Add(forged)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		v := verifyOCSP(body, leaf.Cert.X, ca.Cert.X, ca.Cert.X.PublicKey, now, DefaultOCSPValidity)
+		v := verifyOCSP(body, leaf.Cert.X, ca.Cert.X, ca.Cert.X.PublicKey, now, cache.DefaultOCSPValidity)
 		if v.err == nil && !bytes.Equal(body, good) && !bytes.Equal(body, revoked) {
 			// Accepted bytes other than the seeds must still carry a valid
 			// issuer signature over the same TBSResponseData.

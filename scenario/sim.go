@@ -11,13 +11,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/winchain/winchain/aia"
 	"github.com/winchain/winchain/cache"
 	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/chain"
+	"github.com/winchain/winchain/client"
 	"github.com/winchain/winchain/clock"
 	"github.com/winchain/winchain/netsim"
-	"github.com/winchain/winchain/revocation"
 )
 
 // Options control a run.
@@ -39,16 +38,16 @@ type Options struct {
 
 // groupState is a group's runtime configuration.
 type groupState struct {
-	spec     *GroupSpec
-	index    int
-	endpoint *endpointState
-	roots    *chain.Store
-	ca       []*certs.Certificate
-	model    cache.OfflineModel
-	cacheCfg cache.Config
-	flags    chain.Flags
-	lifetime time.Duration
-	stepsPer int // connect period in steps
+	spec      *GroupSpec
+	index     int
+	endpoint  *endpointState
+	roots     *chain.Store
+	ca        []*certs.Certificate
+	model     cache.OfflineModel
+	clientCfg client.Config
+	flags     chain.Flags
+	lifetime  time.Duration
+	stepsPer  int // connect period in steps
 	// failedEver holds the clients that failed at least once.
 	failedEver map[int]bool
 }
@@ -80,8 +79,7 @@ type cohort struct {
 	dir      string
 	offline  *cache.OfflineState
 	caStore  *chain.Store
-	ret      *cache.Retriever
-	engine   *chain.Engine
+	client   *client.Client
 	sessions map[string]session
 	resync   time.Time
 	// Episode tracking for the report.
@@ -170,17 +168,25 @@ func (sm *sim) setupGroups() error {
 		for _, n := range gs.CA {
 			g.ca = append(g.ca, sm.p.certs[n])
 		}
-		cfg := cache.Config{Offline: model, URLRetrievalTimeout: gs.Profile.URLTimeout.D()}
+		cfg := client.Config{Root: g.roots, NegativeCache: model}
+		cfg.Registry.URLRetrievalTimeout = gs.Profile.URLTimeout.D()
+		if ext := gs.Profile.CRLValidityExtension; ext != nil {
+			if ext.D() <= 0 {
+				cfg.DisableCRLValidityExtension = true
+			} else {
+				cfg.Registry.CRLValidityExtensionPeriod = ext.D()
+			}
+		}
 		if gs.Profile.Registry != "" {
 			data, err := s.readFile(gs.Profile.Registry)
 			if err != nil {
 				return &Error{File: gs.Profile.Registry, Field: fmt.Sprintf("groups[%d].profile.registry", i), Err: err}
 			}
-			if err := cfg.ApplyRegExport(gs.Profile.Registry, data); err != nil {
+			if err := cfg.Registry.ApplyRegExport(gs.Profile.Registry, data); err != nil {
 				return &Error{File: gs.Profile.Registry, Field: fmt.Sprintf("groups[%d].profile.registry", i), Err: err}
 			}
 		}
-		g.cacheCfg = cfg
+		g.clientCfg = cfg
 		switch gs.Profile.Revocation {
 		case "end":
 			g.flags |= chain.RevocationCheckEndCert
@@ -237,54 +243,32 @@ func (sm *sim) newCohort(g *groupState, members []int, phase int) error {
 	sm.nextID++
 	c.dir = filepath.Join(sm.work, fmt.Sprintf("c%05d", c.id))
 	c.caStore = chain.NewStore("CA", g.ca...)
-	if err := c.startProcess(sm, nil, nil); err != nil {
+	if err := c.startProcess(sm, nil); err != nil {
 		return err
 	}
 	sm.cohorts = append(sm.cohorts, c)
 	return nil
 }
 
-// startProcess gives the cohort a process: a new one, or a fork of another
+// startProcess gives the cohort a client: a new one, or a fork of another
 // cohort's (same memory state, continuing independently).
-func (c *cohort) startProcess(sm *sim, forkRet *cache.Retriever, forkEngine *chain.Engine) error {
-	cfg := c.g.cacheCfg
+func (c *cohort) startProcess(sm *sim, fork *client.Client) error {
+	cfg := c.g.clientCfg
 	cfg.Clock = c.clk
-	cfg.Fetcher = sm.net
-	cfg.DiskDir = c.dir
+	cfg.Network = sm.net
+	cfg.CacheDir = c.dir
 	cfg.OfflineState = c.offline
-	cfg.ResyncBefore = c.resync
+	cfg.CA = c.caStore
+	if !c.resync.IsZero() {
+		cfg.Registry.ResyncBefore = c.resync
+	}
 	var err error
-	if forkRet != nil {
-		c.ret, err = forkRet.Fork(cfg)
+	if fork != nil {
+		c.client, err = fork.Fork(cfg)
 	} else {
-		c.ret, err = cache.NewRetriever(cfg)
+		c.client, err = client.New(cfg)
 	}
-	if err != nil {
-		return err
-	}
-	rcfg := revocation.Config{Retriever: c.ret}
-	if ext := c.g.spec.Profile.CRLValidityExtension; ext != nil {
-		if ext.D() <= 0 {
-			rcfg.DisableCRLValidityExtension = true
-		} else {
-			rcfg.CRLValidityExtensionPeriod = ext.D()
-		}
-	}
-	checker, err := revocation.NewChecker(rcfg)
-	if err != nil {
-		return err
-	}
-	src, err := aia.NewSource(aia.Config{Retriever: c.ret})
-	if err != nil {
-		return err
-	}
-	ecfg := chain.Config{Clock: c.clk, Root: c.g.roots, CA: c.caStore, Revocation: checker, AIA: src}
-	if forkEngine != nil {
-		c.engine = forkEngine.Fork(ecfg)
-	} else {
-		c.engine = chain.NewEngine(ecfg)
-	}
-	return nil
+	return err
 }
 
 // picked decides, the same way whatever the cohorts are, whether client m
@@ -329,7 +313,7 @@ func (sm *sim) split(c *cohort, ev int, fraction float64) (*cohort, error) {
 	for k, v := range c.sessions {
 		nc.sessions[k] = v
 	}
-	if err := nc.startProcess(sm, c.ret, c.engine); err != nil {
+	if err := nc.startProcess(sm, c.client); err != nil {
 		return nil, err
 	}
 	c.members = kept
@@ -408,7 +392,7 @@ func (sm *sim) connect(ctx context.Context, c *cohort, t time.Time) (outcome, er
 		extra.Add(sm.p.certs[n])
 	}
 	sm.evals++
-	cc, err := c.engine.GetChain(ctx, leaf, chain.Params{Time: now, Additional: extra, Flags: c.g.flags, URLRetrievalTimeout: c.g.spec.Profile.URLTimeout.D()})
+	cc, err := c.client.Engine().GetChain(ctx, leaf, chain.Params{Time: now, Additional: extra, Flags: c.g.flags, URLRetrievalTimeout: c.g.spec.Profile.URLTimeout.D()})
 	if err != nil {
 		return outcome{}, err
 	}
@@ -582,34 +566,24 @@ func (sm *sim) applyTo(e *EventSpec, c *cohort, t time.Time) error {
 	switch {
 	case e.AppRestart:
 		c.sessions = map[string]session{}
-		return c.startProcess(sm, nil, nil)
+		return c.client.Restart()
 	case e.Reboot:
 		c.sessions = map[string]session{}
-		c.offline = cache.NewOfflineState()
-		return c.startProcess(sm, nil, nil)
+		err := c.client.Reboot()
+		c.offline = c.client.OfflineState()
+		return err
 	case e.URLCacheDelete:
 		// The disk cache goes (with disk-scoped offline records); the
 		// running process keeps its memory cache (spec §1.9).
-		if d := c.ret.Disk(); d != nil {
-			entries, _, err := d.List()
-			if err != nil {
-				return err
-			}
-			for _, en := range entries {
-				if err := d.Delete(en.Name); err != nil {
-					return err
-				}
-			}
-			return d.DeleteOfflineRecords()
-		}
-		return nil
+		_, err := c.client.DeleteURLCache(client.SelectAll)
+		return err
 	case e.ClearSSLState:
 		c.sessions = map[string]session{}
 	case e.ClockJump != 0:
 		c.skew += e.ClockJump.D()
 	case e.Resync:
 		c.resync = t.Add(c.skew)
-		return c.startProcess(sm, c.ret, c.engine)
+		return c.client.Resync(c.resync)
 	}
 	return nil
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/winchain/winchain/cache"
+	"github.com/winchain/winchain/client"
 	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/netsim"
 	"github.com/winchain/winchain/scenario"
@@ -53,7 +53,7 @@ func TestBadInputExitTwoOneLine(t *testing.T) {
 		"huge.pem":  certs.MaxFileSize + 1,
 		"huge.json": netsim.MaxNetFileSize + 1,
 		"huge.yaml": scenario.MaxFileSize + 1,
-		"huge.reg":  cache.MaxRegExportSize + 1,
+		"huge.reg":  client.MaxRegExportSize + 1,
 	} {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, nil, 0o644); err != nil {

@@ -12,13 +12,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/winchain/winchain/aia"
 	"github.com/winchain/winchain/cache"
 	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/chain"
+	"github.com/winchain/winchain/client"
 	"github.com/winchain/winchain/clock"
 	"github.com/winchain/winchain/netsim"
-	"github.com/winchain/winchain/revocation"
 )
 
 func init() {
@@ -170,12 +169,13 @@ func loadStore(name string, files []string) (*chain.Store, error) {
 	return chain.LoadStoreFiles(name, files...)
 }
 
-// buildVerify turns the options into engine config, params and policy.
-func buildVerify(o *verifyOptions) (chain.Config, chain.Params, chain.Policy, chain.PolicyPara, *certs.Certificate, error) {
-	var cfg chain.Config
+// buildVerify turns the options into the client's stores and clock, the
+// chain params and the policy.
+func buildVerify(o *verifyOptions) (client.Config, chain.Params, chain.Policy, chain.PolicyPara, *certs.Certificate, error) {
+	var cfg client.Config
 	var p chain.Params
 	var para chain.PolicyPara
-	fail := func(err error) (chain.Config, chain.Params, chain.Policy, chain.PolicyPara, *certs.Certificate, error) {
+	fail := func(err error) (client.Config, chain.Params, chain.Policy, chain.PolicyPara, *certs.Certificate, error) {
 		return cfg, p, 0, para, nil, err
 	}
 	var at, now time.Time
@@ -339,66 +339,49 @@ func verify(ctx context.Context, o *verifyOptions) (*verifyResult, error) {
 	if err := wireRetrieval(o, &cfg); err != nil {
 		return nil, err
 	}
-	e := chain.NewEngine(cfg)
-	cc, err := e.GetChain(ctx, leaf, p)
+	c, err := client.New(cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &verifyResult{Context: cc, Policy: chain.VerifyPolicy(cc, policy, para)}, nil
+	res, err := c.Verify(ctx, leaf, client.VerifyOptions{Params: p, Policy: policy, PolicyPara: para})
+	if err != nil {
+		return nil, err
+	}
+	return &verifyResult{Context: res.Chain, Policy: res.Policy}, nil
 }
 
-// wireRetrieval gives the engine one URL retrieval layer (memory cache,
-// the --cache-dir disk cache, the --net network or real HTTP) and the
-// revocation checker and AIA source on top of it.
-func wireRetrieval(o *verifyOptions, cfg *chain.Config) error {
+// wireRetrieval completes the client's configuration with its retrieval
+// settings: the --registry values, the --negative-cache model, the
+// --cache-dir folder and the --net network (or real HTTP), all on one clock.
+func wireRetrieval(o *verifyOptions, cfg *client.Config) error {
 	// A manual clock, so simulated latency and timeouts are charged to it.
-	clk := clock.NewManual(cfg.Clock.Now())
-	if o.at == "" && o.now == "" {
-		clk = nil
-	}
-	var cc clock.Clock = clk
-	if clk == nil {
-		cc = cfg.Clock
+	if o.at != "" || o.now != "" {
+		cfg.Clock = clock.NewManual(cfg.Clock.Now())
 	}
 	model, err := cache.OfflinePreset(o.negativeCache)
 	if err != nil {
 		return usagef("--negative-cache %q: %v", o.negativeCache, err)
 	}
-	rc := cache.Config{Clock: cc, DiskDir: o.cacheDir, Offline: model}
+	cfg.NegativeCache = model
+	cfg.CacheDir = o.cacheDir
 	if o.registry != "" {
-		if err := rc.LoadRegExport(o.registry); err != nil {
+		if err := cfg.Registry.LoadRegExport(o.registry); err != nil {
 			return err
 		}
 	}
 	if o.netFile != "" {
-		n, err := netsim.Load(o.netFile, cc)
+		n, err := netsim.Load(o.netFile, cfg.Clock)
 		if err != nil {
 			return err
 		}
-		rc.Fetcher = n
+		cfg.Network = n
 	} else {
-		rc.Fetcher = cache.NewHTTPFetcher(cc)
+		cfg.Network = client.HTTP
 	}
 	if o.cacheDir != "" {
 		if fi, err := os.Stat(o.cacheDir); err == nil && !fi.IsDir() {
 			return usagef("--cache-dir %s: not a folder", o.cacheDir)
 		}
-	}
-	r, err := cache.NewRetriever(rc)
-	if err != nil {
-		return err
-	}
-	checker, err := revocation.NewChecker(revocation.Config{Retriever: r})
-	if err != nil {
-		return err
-	}
-	src, err := aia.NewSource(aia.Config{Retriever: r})
-	if err != nil {
-		return err
-	}
-	cfg.Revocation, cfg.AIA = checker, src
-	if clk != nil {
-		cfg.Clock = clk
 	}
 	return nil
 }

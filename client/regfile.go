@@ -1,4 +1,4 @@
-package cache
+package client
 
 import (
 	"bytes"
@@ -7,20 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf16"
-
-	"github.com/winchain/winchain/cache/urlcache"
-	"github.com/winchain/winchain/internal/boundedio"
-)
-
-// The two registry keys whose values configure the chain engine (spec §8).
-// Group Policy values override local ones.
-const (
-	// RegLocalConfigKey is CERT_CHAIN_CONFIG_REGPATH under HKLM.
-	RegLocalConfigKey = `HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Cryptography\OID\EncodingType 0\CertDllCreateCertificateChainEngine\Config`
-	// RegPolicyConfigKey is CERT_GROUP_POLICY_CHAIN_CONFIG_REGPATH under HKLM.
-	RegPolicyConfigKey = `HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Microsoft\SystemCertificates\ChainEngine\Config`
 )
 
 // RegValue is one value line of a `reg export` / regedit .reg file.
@@ -214,108 +201,4 @@ func isChainConfigKey(key string) (ok, policy bool) {
 		return true, false
 	}
 	return false, false
-}
-
-// ApplyRegExport parses a .reg export (see [ParseRegExport]) and applies the
-// retrieval-related values of the chain engine Config keys to c: local
-// values first, then Group Policy ones, which win (spec §8). Values under
-// other keys and values other layers use are ignored; a known value with the
-// wrong type is an error naming file, line and value. A file without either
-// Config key is an error.
-func (c *Config) ApplyRegExport(file string, data []byte) error {
-	vals, err := ParseRegExport(file, data)
-	if err != nil {
-		return err
-	}
-	found := false
-	for _, pass := range []bool{false, true} {
-		for _, v := range vals {
-			ok, policy := isChainConfigKey(v.Key)
-			if !ok || policy != pass {
-				continue
-			}
-			found = true
-			if err := c.applyRegValue(v); err != nil {
-				return fmt.Errorf("%s:%d: %w", file, v.Line, err)
-			}
-		}
-	}
-	if !found {
-		return fmt.Errorf("%s: no ChainEngine\\Config key (want %s or %s)", file, RegLocalConfigKey, RegPolicyConfigKey)
-	}
-	return nil
-}
-
-// MaxRegExportSize bounds the .reg file LoadRegExport reads (16 MiB: an
-// export of the whole SystemCertificates tree is a few MiB).
-const MaxRegExportSize = 16 << 20
-
-// LoadRegExport reads the .reg file at path and applies it to c.
-func (c *Config) LoadRegExport(path string) error {
-	data, err := boundedio.ReadFile(path, MaxRegExportSize)
-	if err != nil {
-		return err
-	}
-	return c.ApplyRegExport(path, data)
-}
-
-func (c *Config) applyRegValue(v RegValue) error {
-	dword := func() (uint32, error) {
-		if v.Type != "dword" {
-			return 0, fmt.Errorf("%s: want REG_DWORD (dword:), got %s", v.Name, v.Type)
-		}
-		return v.DWORD, nil
-	}
-	var err error
-	var d uint32
-	switch strings.ToLower(v.Name) {
-	case "chainurlretrievaltimeoutmilliseconds":
-		if d, err = dword(); err == nil {
-			c.URLRetrievalTimeout = time.Duration(d) * time.Millisecond
-		}
-	case "chainrevaccumulativeurlretrievaltimeoutmilliseconds":
-		if d, err = dword(); err == nil {
-			c.AccumulativeTimeout = time.Duration(d) * time.Millisecond
-		}
-	case "maxurlretrievalbytecount":
-		if d, err = dword(); err == nil {
-			c.MaxURLRetrievalBytes = int64(d)
-		}
-	case "maxaiaurlretrievalbytecount":
-		if d, err = dword(); err == nil {
-			c.MaxAIARetrievalBytes = int64(d)
-		}
-	case "cryptnetdefaultflushexemptseconds":
-		if d, err = dword(); err == nil {
-			if d == 0xFFFFFFFF { // CRYPTNET_URL_CACHE_DISABLE_FLUSH
-				c.FlushExempt = FlushDisabled
-			} else {
-				c.FlushExempt = time.Duration(d) * time.Second
-			}
-		}
-	case "ocspvalidityseconds":
-		if d, err = dword(); err == nil {
-			c.OCSPValidity = time.Duration(d) * time.Second
-		}
-	case "crlvalidityextensionperiod":
-		if d, err = dword(); err == nil {
-			c.CRLValidityExtension = time.Duration(d) * time.Hour
-		}
-	case "allowfileurlscheme":
-		if d, err = dword(); err == nil {
-			c.AllowFileScheme = d != 0
-		}
-	case "chaincacheresyncfiletime":
-		// REG_BINARY (or REG_QWORD) holding a FILETIME; certutil -setreg
-		// chain\ChainCacheResyncFiletime @now writes it.
-		if v.Type == "delete" {
-			c.ResyncBefore = time.Time{}
-			return nil
-		}
-		if v.Binary == nil || len(v.Binary) != 8 {
-			return fmt.Errorf("%s: want an 8-byte FILETIME (hex:), got %s of %d bytes", v.Name, v.Type, len(v.Binary))
-		}
-		c.ResyncBefore = urlcache.FiletimeToTime(binary.LittleEndian.Uint64(v.Binary))
-	}
-	return err
 }

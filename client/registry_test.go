@@ -1,4 +1,4 @@
-package cache_test
+package client_test
 
 import (
 	"encoding/binary"
@@ -10,7 +10,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/winchain/winchain/cache"
-	"github.com/winchain/winchain/clock"
+	"github.com/winchain/winchain/client"
 )
 
 func utf16File(s string) []byte {
@@ -25,22 +25,22 @@ func utf16File(s string) []byte {
 func TestApplyRegExport_Spec8(t *testing.T) {
 	// testdata/cache/chainengine-config.reg is a UTF-16LE regedit export.
 	path := filepath.Join("..", "testdata", "cache", "chainengine-config.reg")
-	cfg := cache.DefaultConfig(clock.Fixed(t0))
-	if err := cfg.LoadRegExport(path); err != nil {
+	var reg client.Registry
+	if err := reg.LoadRegExport(path); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.URLRetrievalTimeout != 5*time.Second {
-		t.Errorf("timeout %v (the policy key's 5000 ms must win over the local 20000)", cfg.URLRetrievalTimeout)
+	if reg.URLRetrievalTimeout != 5*time.Second {
+		t.Errorf("timeout %v (the policy key's 5000 ms must win over the local 20000)", reg.URLRetrievalTimeout)
 	}
-	if cfg.AccumulativeTimeout != 30*time.Second || cfg.MaxAIARetrievalBytes != 200000 || cfg.FlushExempt != cache.FlushDisabled || cfg.OCSPValidity != time.Hour {
-		t.Errorf("config %s", cfg)
+	if reg.AccumulativeTimeout != 30*time.Second || reg.MaxAIARetrievalBytes != 200000 || reg.FlushExempt != cache.FlushDisabled || reg.OCSPValidity != time.Hour {
+		t.Errorf("registry %+v", reg)
 	}
 	wantResync := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
-	if !cfg.ResyncBefore.Equal(wantResync) {
-		t.Errorf("ChainCacheResyncFiletime = %v, want %v", cfg.ResyncBefore, wantResync)
+	if !reg.ResyncBefore.Equal(wantResync) {
+		t.Errorf("ChainCacheResyncFiletime = %v, want %v", reg.ResyncBefore, wantResync)
 	}
-	if cfg.MaxURLRetrievalBytes != cache.DefaultMaxURLRetrievalBytes {
-		t.Errorf("an absent value changed: %d", cfg.MaxURLRetrievalBytes)
+	if reg.MaxURLRetrievalBytes != 0 {
+		t.Errorf("an absent value changed: %d", reg.MaxURLRetrievalBytes)
 	}
 }
 
@@ -55,8 +55,8 @@ func TestApplyRegExport_Errors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cfg := cache.DefaultConfig(clock.Fixed(t0))
-			err := cfg.ApplyRegExport("x.reg", []byte(c.text))
+			var reg client.Registry
+			err := reg.ApplyRegExport("x.reg", []byte(c.text))
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("err = %v, want %q", err, c.want)
 			}
@@ -64,8 +64,23 @@ func TestApplyRegExport_Errors(t *testing.T) {
 	}
 }
 
-// FuzzRegExport: the parser never panics, and a parsed dword value applied to
-// a Config never panics either.
+// A deleted value ("name"=-) in a later key goes back to the default.
+func TestApplyRegExport_DeleteRestoresDefault(t *testing.T) {
+	text := "REGEDIT4\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Cryptography\\OID\\EncodingType 0\\CertDllCreateCertificateChainEngine\\Config]\r\n" +
+		"\"MaxAIAUrlCountInCert\"=dword:00000002\r\n" +
+		"[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\SystemCertificates\\ChainEngine\\Config]\r\n" +
+		"\"MaxAIAUrlCountInCert\"=-\r\n"
+	var reg client.Registry
+	if err := reg.ApplyRegExport("x.reg", []byte(text)); err != nil {
+		t.Fatal(err)
+	}
+	if reg.MaxAIAURLCountInCert != 0 {
+		t.Errorf("MaxAIAURLCountInCert = %d, want 0 (the default)", reg.MaxAIAURLCountInCert)
+	}
+}
+
+// FuzzRegExport: the parser never panics and names the file in its errors,
+// and applying what it parsed never panics either.
 func FuzzRegExport(f *testing.F) {
 	if b, err := os.ReadFile(filepath.Join("..", "testdata", "cache", "chainengine-config.reg")); err == nil {
 		f.Add(b)
@@ -73,7 +88,7 @@ func FuzzRegExport(f *testing.F) {
 	f.Add([]byte("REGEDIT4\n[HKLM\\x\\CertDllCreateCertificateChainEngine\\Config]\n\"ChainCacheResyncFiletime\"=hex:00,\\\n  80,3e,d5,de,b1,9d,01\n"))
 	f.Add(utf16File("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\SystemCertificates\\ChainEngine\\Config]\r\n\"OcspValiditySeconds\"=dword:00000e10\r\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		vals, err := cache.ParseRegExport("fuzz.reg", b)
+		vals, err := client.ParseRegExport("fuzz.reg", b)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fuzz.reg") {
 				t.Fatalf("error does not name the file: %v", err)
@@ -85,7 +100,7 @@ func FuzzRegExport(f *testing.F) {
 				t.Fatalf("value %q without a line", v.Name)
 			}
 		}
-		cfg := cache.DefaultConfig(clock.Fixed(t0))
-		cfg.ApplyRegExport("fuzz.reg", b)
+		var reg client.Registry
+		reg.ApplyRegExport("fuzz.reg", b)
 	})
 }
