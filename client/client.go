@@ -137,9 +137,10 @@ type Client struct {
 	cfg     Config
 	network cache.Fetcher
 
-	mu  sync.Mutex
-	ret *cache.Retriever
-	eng *chain.Engine
+	mu      sync.Mutex
+	ret     *cache.Retriever
+	checker *revocation.Checker
+	eng     *chain.Engine
 }
 
 // New checks cfg and builds the client: one cache.Retriever, the
@@ -253,7 +254,7 @@ func (c *Client) startProcess(from *Client) error {
 		eng = chain.NewEngine(ecfg)
 	}
 	c.mu.Lock()
-	c.ret, c.eng = ret, eng
+	c.ret, c.checker, c.eng = ret, checker, eng
 	c.mu.Unlock()
 	return nil
 }
@@ -271,6 +272,13 @@ func (c *Client) Retriever() *cache.Retriever {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.ret
+}
+
+// Checker returns the running process's revocation provider.
+func (c *Client) Checker() *revocation.Checker {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.checker
 }
 
 // Engine returns the running process's chain engine.
