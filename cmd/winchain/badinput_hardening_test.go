@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/winchain/winchain/client"
 	"github.com/winchain/winchain/certs"
+	"github.com/winchain/winchain/client"
 	"github.com/winchain/winchain/netsim"
 	"github.com/winchain/winchain/scenario"
 )
