@@ -385,11 +385,63 @@ func (s *Spec) readFile(name string) ([]byte, error) {
 
 // normalise fills defaults and checks references, naming the field at fault.
 func (s *Spec) normalise(file string) error {
-	fail := func(field string, format string, args ...any) error {
-		return &Error{File: file, Field: field, Err: fmt.Errorf(format, args...)}
+	n := &normaliser{s: s, file: file}
+	for _, step := range []func() error{n.timing, n.publishers, n.network, n.endpoints, n.groups, n.events, n.asserts} {
+		if err := step(); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// normaliser fills in the defaults of one Spec and checks it, section by
+// section in file order, so the first problem reported is the first one a
+// reader meets. It keeps the names the later sections refer to.
+type normaliser struct {
+	s    *Spec
+	file string
+	// endpointNames and groupNames are the names defined so far.
+	endpointNames, groupNames map[string]bool
+}
+
+func (n *normaliser) fail(field string, format string, args ...any) error {
+	return &Error{File: n.file, Field: field, Err: fmt.Errorf(format, args...)}
+}
+
+// certName checks that field names a certificate of pki.certs.
+func (n *normaliser) certName(field, name string) error {
+	if _, ok := n.s.PKI.Certs[name]; !ok {
+		return n.fail(field, "no certificate named %q in pki.certs", name)
+	}
+	return nil
+}
+
+// certNames checks every name of a list field (field[0], field[1], …).
+func (n *normaliser) certNames(field string, names []string) error {
+	for j, c := range names {
+		if err := n.certName(fmt.Sprintf("%s[%d]", field, j), c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keyName checks that field names a certificate with its key (a signer).
+func (n *normaliser) keyName(field, name string) error {
+	if err := n.certName(field, name); err != nil {
+		return err
+	}
+	if _, ok := n.s.PKI.Keys[name]; !ok {
+		return n.fail(field, "no key for %q in pki.keys (needed to sign)", name)
+	}
+	return nil
+}
+
+// timing: name, start, duration, step, hungAfter and the list bounds.
+func (n *normaliser) timing() error {
+	s := n.s
 	if s.Name == "" {
-		s.Name = strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+		s.Name = strings.TrimSuffix(filepath.Base(n.file), filepath.Ext(n.file))
 	}
 	if s.Start.IsZero() {
 		s.Start = time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
@@ -402,39 +454,30 @@ func (s *Spec) normalise(file string) error {
 		s.Step = Duration(5 * time.Minute)
 	}
 	if s.Step.D() < time.Second {
-		return fail("step", "%s is below 1s", s.Step.D())
+		return n.fail("step", "%s is below 1s", s.Step.D())
 	}
-	if n := int64(s.Duration / s.Step); n > MaxSteps {
-		return fail("duration", "%s at step %s is %d steps; the limit is %d", s.Duration.D(), s.Step.D(), n, MaxSteps)
+	if steps := int64(s.Duration / s.Step); steps > MaxSteps {
+		return n.fail("duration", "%s at step %s is %d steps; the limit is %d", s.Duration.D(), s.Step.D(), steps, MaxSteps)
 	}
 	if s.HungAfter <= 0 {
 		s.HungAfter = Duration(15 * time.Second)
 	}
 	if len(s.Events) > MaxEvents || len(s.Network) > MaxEvents || len(s.Asserts) > MaxEvents {
-		return fail("events", "more than %d events, network rules or asserts", MaxEvents)
+		return n.fail("events", "more than %d events, network rules or asserts", MaxEvents)
 	}
-	certName := func(field, n string) error {
-		if _, ok := s.PKI.Certs[n]; !ok {
-			return fail(field, "no certificate named %q in pki.certs", n)
-		}
-		return nil
-	}
-	keyName := func(field, n string) error {
-		if err := certName(field, n); err != nil {
-			return err
-		}
-		if _, ok := s.PKI.Keys[n]; !ok {
-			return fail(field, "no key for %q in pki.keys (needed to sign)", n)
-		}
-		return nil
-	}
+	return nil
+}
+
+// publishers: what the PKI serves (crls, ocsp, aia, static).
+func (n *normaliser) publishers() error {
+	s := n.s
 	for i := range s.CRLs {
 		c := &s.CRLs[i]
 		f := fmt.Sprintf("crls[%d]", i)
 		if c.URL == "" {
-			return fail(f+".url", "missing")
+			return n.fail(f+".url", "missing")
 		}
-		if err := keyName(f+".issuer", c.Issuer); err != nil {
+		if err := n.keyName(f+".issuer", c.Issuer); err != nil {
 			return err
 		}
 		if c.PublishEvery <= 0 {
@@ -444,7 +487,7 @@ func (s *Spec) normalise(file string) error {
 			c.Validity = c.PublishEvery + c.PublishEvery/10
 		}
 		for j, r := range c.Revoked {
-			if err := certName(fmt.Sprintf("%s.revoked[%d].cert", f, j), r.Cert); err != nil {
+			if err := n.certName(fmt.Sprintf("%s.revoked[%d].cert", f, j), r.Cert); err != nil {
 				return err
 			}
 		}
@@ -453,53 +496,64 @@ func (s *Spec) normalise(file string) error {
 		o := &s.OCSP[i]
 		f := fmt.Sprintf("ocsp[%d]", i)
 		if o.URL == "" {
-			return fail(f+".url", "missing")
+			return n.fail(f+".url", "missing")
 		}
-		if err := keyName(f+".issuer", o.Issuer); err != nil {
+		if err := n.keyName(f+".issuer", o.Issuer); err != nil {
 			return err
 		}
 		if o.Validity <= 0 {
 			o.Validity = Duration(4 * 24 * time.Hour)
 		}
 		for j, r := range o.Revoked {
-			if err := certName(fmt.Sprintf("%s.revoked[%d].cert", f, j), r.Cert); err != nil {
+			if err := n.certName(fmt.Sprintf("%s.revoked[%d].cert", f, j), r.Cert); err != nil {
 				return err
 			}
 		}
 	}
 	for i, a := range s.AIA {
 		if a.URL == "" {
-			return fail(fmt.Sprintf("aia[%d].url", i), "missing")
+			return n.fail(fmt.Sprintf("aia[%d].url", i), "missing")
 		}
-		if err := certName(fmt.Sprintf("aia[%d].cert", i), a.Cert); err != nil {
+		if err := n.certName(fmt.Sprintf("aia[%d].cert", i), a.Cert); err != nil {
 			return err
 		}
 	}
 	for i, st := range s.Static {
 		if st.URL == "" || st.File == "" {
-			return fail(fmt.Sprintf("static[%d]", i), "give url and file")
+			return n.fail(fmt.Sprintf("static[%d]", i), "give url and file")
 		}
 	}
-	for i, r := range s.Network {
+	return nil
+}
+
+// network: the failure rules.
+func (n *normaliser) network() error {
+	for i, r := range n.s.Network {
 		f := fmt.Sprintf("network[%d]", i)
 		if (r.URL == "") == (r.Prefix == "") {
-			return fail(f, "give exactly one of url and prefix")
+			return n.fail(f, "give exactly one of url and prefix")
 		}
 		switch r.Fail {
 		case "", "offline", "timeout", "reset":
 		default:
-			return fail(f+".fail", "%q: want offline, timeout or reset", r.Fail)
+			return n.fail(f+".fail", "%q: want offline, timeout or reset", r.Fail)
 		}
 		if r.Fail == "" && r.Status == 0 {
 			// A slow answer of the normal content would need the rule
 			// underneath; latency goes with a failure or a status.
-			return fail(f, "give fail or status (latency only adds to them)")
+			return n.fail(f, "give fail or status (latency only adds to them)")
 		}
 	}
+	return nil
+}
+
+// endpoints: the servers and the chains they present.
+func (n *normaliser) endpoints() error {
+	s := n.s
 	if len(s.Endpoints) == 0 {
-		return fail("endpoints", "at least one endpoint is needed")
+		return n.fail("endpoints", "at least one endpoint is needed")
 	}
-	endpoints := map[string]bool{}
+	n.endpointNames = map[string]bool{}
 	for i := range s.Endpoints {
 		e := &s.Endpoints[i]
 		f := fmt.Sprintf("endpoints[%d]", i)
@@ -507,22 +561,26 @@ func (s *Spec) normalise(file string) error {
 			e.Name = e.Host
 		}
 		if e.Host == "" || e.Name == "" {
-			return fail(f+".host", "missing")
+			return n.fail(f+".host", "missing")
 		}
 		if len(e.Chain) == 0 {
-			return fail(f+".chain", "missing: the end certificate the server presents")
+			return n.fail(f+".chain", "missing: the end certificate the server presents")
 		}
-		for j, c := range e.Chain {
-			if err := certName(fmt.Sprintf("%s.chain[%d]", f, j), c); err != nil {
-				return err
-			}
+		if err := n.certNames(f+".chain", e.Chain); err != nil {
+			return err
 		}
-		endpoints[e.Name] = true
+		n.endpointNames[e.Name] = true
 	}
+	return nil
+}
+
+// groups: the clients, their stores and profiles.
+func (n *normaliser) groups() error {
+	s := n.s
 	if len(s.Groups) == 0 {
-		return fail("groups", "at least one group of clients is needed")
+		return n.fail("groups", "at least one group of clients is needed")
 	}
-	groups := map[string]bool{}
+	n.groupNames = map[string]bool{}
 	total := 0
 	for i := range s.Groups {
 		g := &s.Groups[i]
@@ -530,61 +588,37 @@ func (s *Spec) normalise(file string) error {
 		if g.Name == "" {
 			g.Name = fmt.Sprintf("group%d", i+1)
 		}
-		if groups[g.Name] {
-			return fail(f+".name", "%q is used twice", g.Name)
+		if n.groupNames[g.Name] {
+			return n.fail(f+".name", "%q is used twice", g.Name)
 		}
-		groups[g.Name] = true
+		n.groupNames[g.Name] = true
 		if g.Count <= 0 {
 			g.Count = 1
 		}
 		if g.Count > MaxClients-total { // checked here, before the sum can overflow
-			return fail(f+".count", "%d clients (with the groups before it); the limit is %d", uint64(total)+uint64(g.Count), MaxClients)
+			return n.fail(f+".count", "%d clients (with the groups before it); the limit is %d", uint64(total)+uint64(g.Count), MaxClients)
 		}
 		total += g.Count
 		if g.Endpoint == "" {
 			g.Endpoint = s.Endpoints[0].Name
 		}
-		if !endpoints[g.Endpoint] {
-			return fail(f+".endpoint", "no endpoint named %q", g.Endpoint)
+		if !n.endpointNames[g.Endpoint] {
+			return n.fail(f+".endpoint", "no endpoint named %q", g.Endpoint)
 		}
 		if g.ConnectEvery <= 0 {
 			g.ConnectEvery = Duration(15 * time.Minute)
 		}
 		if g.ConnectEvery < s.Step {
-			return fail(f+".connectEvery", "%s is shorter than the step %s", g.ConnectEvery.D(), s.Step.D())
+			return n.fail(f+".connectEvery", "%s is shorter than the step %s", g.ConnectEvery.D(), s.Step.D())
 		}
-		for j, c := range g.Roots {
-			if err := certName(fmt.Sprintf("%s.roots[%d]", f, j), c); err != nil {
-				return err
-			}
+		if err := n.certNames(f+".roots", g.Roots); err != nil {
+			return err
 		}
-		for j, c := range g.CA {
-			if err := certName(fmt.Sprintf("%s.ca[%d]", f, j), c); err != nil {
-				return err
-			}
+		if err := n.certNames(f+".ca", g.CA); err != nil {
+			return err
 		}
-		p := &g.Profile
-		switch p.Revocation {
-		case "":
-			p.Revocation = "chain-exclude-root"
-		case "none", "end", "chain", "chain-exclude-root":
-		default:
-			return fail(f+".profile.revocation", "%q: want none, end, chain or chain-exclude-root", p.Revocation)
-		}
-		if p.NegativeCache == "" {
-			p.NegativeCache = "none"
-		}
-		if p.PrincipalName != "" {
-			if _, err := chain.ParsePrincipalName(p.PrincipalName); err != nil {
-				return fail(f+".profile.principalName", "%v", err)
-			}
-		}
-		if p.URLTimeout <= 0 {
-			p.URLTimeout = Duration(15 * time.Second)
-		}
-		if p.TLSSessionLifetime == nil {
-			d := Duration(10 * time.Hour)
-			p.TLSSessionLifetime = &d
+		if err := n.profile(f+".profile", &g.Profile); err != nil {
+			return err
 		}
 		if g.Primed == nil {
 			t := true
@@ -592,8 +626,41 @@ func (s *Spec) normalise(file string) error {
 		}
 	}
 	if total > MaxClients {
-		return fail("groups", "%d clients; the limit is %d", total, MaxClients)
+		return n.fail("groups", "%d clients; the limit is %d", total, MaxClients)
 	}
+	return nil
+}
+
+// profile: one group's client settings.
+func (n *normaliser) profile(f string, p *ProfileSpec) error {
+	switch p.Revocation {
+	case "":
+		p.Revocation = "chain-exclude-root"
+	case "none", "end", "chain", "chain-exclude-root":
+	default:
+		return n.fail(f+".revocation", "%q: want none, end, chain or chain-exclude-root", p.Revocation)
+	}
+	if p.NegativeCache == "" {
+		p.NegativeCache = "none"
+	}
+	if p.PrincipalName != "" {
+		if _, err := chain.ParsePrincipalName(p.PrincipalName); err != nil {
+			return n.fail(f+".principalName", "%v", err)
+		}
+	}
+	if p.URLTimeout <= 0 {
+		p.URLTimeout = Duration(15 * time.Second)
+	}
+	if p.TLSSessionLifetime == nil {
+		d := Duration(10 * time.Hour)
+		p.TLSSessionLifetime = &d
+	}
+	return nil
+}
+
+// events: one kind per event, known groups and endpoints; sorted by time.
+func (n *normaliser) events() error {
+	s := n.s
 	for i := range s.Events {
 		e := &s.Events[i]
 		f := fmt.Sprintf("events[%d]", i)
@@ -604,43 +671,46 @@ func (s *Spec) normalise(file string) error {
 			}
 		}
 		if kinds != 1 {
-			return fail(f, "give exactly one of swap, revert, appRestart, reboot, urlcacheDelete, clearSSLState, clockJump, resync")
+			return n.fail(f, "give exactly one of swap, revert, appRestart, reboot, urlcacheDelete, clearSSLState, clockJump, resync")
 		}
-		if e.Group != "" && !groups[e.Group] {
-			return fail(f+".group", "no group named %q", e.Group)
+		if e.Group != "" && !n.groupNames[e.Group] {
+			return n.fail(f+".group", "no group named %q", e.Group)
 		}
 		if e.Fraction != nil && (*e.Fraction < 0 || *e.Fraction > 1) {
-			return fail(f+".fraction", "%v is outside 0..100%%", float64(*e.Fraction)*100)
+			return n.fail(f+".fraction", "%v is outside 0..100%%", float64(*e.Fraction)*100)
 		}
 		if e.Swap != nil {
-			if !endpoints[e.Swap.Endpoint] {
-				return fail(f+".swap.endpoint", "no endpoint named %q", e.Swap.Endpoint)
+			if !n.endpointNames[e.Swap.Endpoint] {
+				return n.fail(f+".swap.endpoint", "no endpoint named %q", e.Swap.Endpoint)
 			}
 			if len(e.Swap.Chain) == 0 {
-				return fail(f+".swap.chain", "missing")
+				return n.fail(f+".swap.chain", "missing")
 			}
-			for j, c := range e.Swap.Chain {
-				if err := certName(fmt.Sprintf("%s.swap.chain[%d]", f, j), c); err != nil {
-					return err
-				}
+			if err := n.certNames(f+".swap.chain", e.Swap.Chain); err != nil {
+				return err
 			}
 		}
-		if e.Revert != "" && !endpoints[e.Revert] {
-			return fail(f+".revert", "no endpoint named %q", e.Revert)
+		if e.Revert != "" && !n.endpointNames[e.Revert] {
+			return n.fail(f+".revert", "no endpoint named %q", e.Revert)
 		}
 	}
 	sort.SliceStable(s.Events, func(i, j int) bool { return s.Events[i].At < s.Events[j].At })
-	for i := range s.Asserts {
-		a := &s.Asserts[i]
+	return nil
+}
+
+// asserts: known groups, one bound each.
+func (n *normaliser) asserts() error {
+	for i := range n.s.Asserts {
+		a := &n.s.Asserts[i]
 		f := fmt.Sprintf("asserts[%d]", i)
-		if a.Group != "" && !groups[a.Group] {
-			return fail(f+".group", "no group named %q", a.Group)
+		if a.Group != "" && !n.groupNames[a.Group] {
+			return n.fail(f+".group", "no group named %q", a.Group)
 		}
 		if a.Outcome == "" {
 			a.Outcome = "trusted"
 		}
 		if (a.AtLeast == nil) == (a.AtMost == nil) {
-			return fail(f, "give exactly one of atLeast and atMost")
+			return n.fail(f, "give exactly one of atLeast and atMost")
 		}
 	}
 	return nil
