@@ -1,6 +1,7 @@
 package revocation
 
 import (
+	"bytes"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -24,7 +25,7 @@ const (
 // by URL).
 func (ck *check) localCRLs() {
 	for _, crl := range ck.req.StoreCRLs {
-		if crl == nil || !certs.NamesEqual(crl.RawIssuer, ck.issuer.X.RawSubject) {
+		if crl == nil || !ck.namesCertIssuer(crl.RawIssuer) {
 			continue
 		}
 		d, err := ck.c.docs.getStore(crl)
@@ -115,7 +116,7 @@ func (ck *check) considerBody(body []byte, url, from string) crlOutcome {
 		ck.note("CRL %s is a delta CRL, not a base CRL", url)
 		return crlNotUsable
 	}
-	if certs.NamesEqual(d.rawIssuer, ck.issuer.X.RawSubject) {
+	if ck.namesCertIssuer(d.rawIssuer) {
 		ck.sawCRL = true
 	}
 	out := ck.consider(d, url, from)
@@ -215,13 +216,26 @@ func (ck *check) listed(base, delta *crlDoc) (entry, bool) {
 	return e, true
 }
 
+// namesCertIssuer reports whether a CRL's issuer is the certificate's own
+// issuer name, byte for byte. Windows matches a CRL by the name the
+// certificate gives for its issuer, not by the subject of the CA found (by
+// key identifier) to have signed it, and compares the encoded names
+// exactly: Mono's PKITS runs on Windows recorded RevocationStatusUnknown
+// for 4.3.1-4.3.5 and 4.3.11, where the two names differ in value, order,
+// white space or case, and NoError for 4.3.10, where the certificate's
+// issuer and the CRL's are the same UTF8String bytes and the CA's subject a
+// PrintableString (mono/mono Pkits_4_03_VerifyingNameChaining.cs, *_MS).
+func (ck *check) namesCertIssuer(rawIssuer []byte) bool {
+	return bytes.Equal(rawIssuer, ck.cert.X.RawIssuer)
+}
+
 // usable checks that d is a CRL of the issuing CA that covers the
 // certificate: issuer name, cRLSign key usage, signature by the issuer's
 // key, no unsupported extension, IDP scope. It returns the reasons d covers.
 func (ck *check) usable(d *crlDoc) (uint16, string) {
 	is := ck.issuer.X
-	if !certs.NamesEqual(d.rawIssuer, is.RawSubject) {
-		return 0, "CRL issuer name does not match the issuing CA"
+	if !ck.namesCertIssuer(d.rawIssuer) {
+		return 0, "CRL issuer name is not the certificate's issuer name (byte for byte, as Windows compares them)"
 	}
 	if hasExtension(is, oidKeyUsage) && is.KeyUsage&x509.KeyUsageCRLSign == 0 {
 		return 0, "the issuing CA's keyUsage does not allow cRLSign (spec §3.3)"
@@ -315,7 +329,7 @@ func (ck *check) findDelta(base *crlDoc) (delta *crlDoc, needed bool, why string
 	needed = len(pointers) > 0
 	var best *crlDoc
 	for _, crl := range ck.req.StoreCRLs {
-		if crl == nil || !certs.NamesEqual(crl.RawIssuer, base.rawIssuer) {
+		if crl == nil || !bytes.Equal(crl.RawIssuer, base.rawIssuer) {
 			continue
 		}
 		d, err := ck.c.docs.getStore(crl)
@@ -369,9 +383,8 @@ func (ck *check) deltaFits(base, d *crlDoc) string {
 	if !d.isDelta || d.base == nil {
 		return "not a delta CRL"
 	}
-	is := ck.issuer.X
-	if !certs.NamesEqual(d.rawIssuer, is.RawSubject) {
-		return "issuer name does not match"
+	if !ck.namesCertIssuer(d.rawIssuer) {
+		return "issuer name is not the certificate's issuer name"
 	}
 	if err := d.checkSignature(ck.spkiSum, func() error {
 		if ck.issuerKeyErr != nil {

@@ -164,8 +164,9 @@ func writeRevocationPKI(dir string) error {
 // refuses or that need care, each listing what tmpl lists (mail-new):
 // v1.crl (no version field), badaki.crl (malformed AKI), odd-entries.crl
 // (a negative and a 40-byte serial, an unknown non-critical entry
-// extension), and critical-entry.crl (an unknown critical entry extension:
-// loads, but no client may use it).
+// extension), critical-entry.crl (an unknown critical entry extension) and
+// critical-ext.crl (an unknown critical CRL extension: loads, but no client
+// may use it).
 func writeLenientCRLs(dir string, ca *testpki.CA, tmpl *x509.RevocationList) error {
 	listed := testpki.RawEntry{Serial: testpki.SerialContents(tmpl.RevokedCertificateEntries[0].SerialNumber), RevokedAt: tmpl.ThisUpdate}
 	unknown := pkix.Extension{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 99999, 7}, Value: []byte{0x05, 0x00}}
@@ -186,7 +187,9 @@ func writeLenientCRLs(dir string, ca *testpki.CA, tmpl *x509.RevocationList) err
 	critical.Critical = true
 	critEntry.Extensions = []pkix.Extension{critical}
 	crit.Entries = []testpki.RawEntry{critEntry}
-	for name, spec := range map[string]testpki.RawCRL{"v1.crl": v1, "badaki.crl": badAKI, "odd-entries.crl": odd, "critical-entry.crl": crit} {
+	critExt := base
+	critExt.Extensions = []pkix.Extension{critical}
+	for name, spec := range map[string]testpki.RawCRL{"v1.crl": v1, "badaki.crl": badAKI, "odd-entries.crl": odd, "critical-entry.crl": crit, "critical-ext.crl": critExt} {
 		if len(spec.Entries) == 0 {
 			spec.Entries = []testpki.RawEntry{listed}
 		}
