@@ -19,7 +19,9 @@ type IssuerSource interface {
 	// IssuersOf returns the certificates that may have issued c, each with
 	// how it matched (HasExactMatchIssuer, HasKeyMatchIssuer or
 	// HasNameMatchIssuer). Use FindIssuers to apply Windows' matching rules
-	// to a plain list.
+	// to a plain list. The answer may depend only on c's issuer name and
+	// authority key identifier, as Windows' matching does: within one
+	// build the engine asks once per distinct pair.
 	IssuersOf(c *certs.Certificate) []Candidate
 }
 
@@ -55,6 +57,10 @@ type builder struct {
 	paths   []*rawPath
 	limited map[string]bool
 	extra   []IssuerSource // issuers fetched during this build (AIA)
+
+	memo     map[string]issuersOf // issuer lookups of this round, by lookupKey (order.go)
+	toAnchor map[string]int       // by lookupKey: issuer steps to the nearest trust anchor (order.go)
+	ranked   bool                 // rankAnchors ran in this round
 
 	retrievals []*cache.Result
 	fresh      time.Duration
@@ -178,7 +184,9 @@ func (b *builder) record(p *rawPath) {
 }
 
 // extend grows p depth-first until it ends; every way it can end is kept as
-// a candidate chain.
+// a candidate chain. Issuers are tried nearest to a trust anchor first, and
+// an issuer whose CA (subject name and key) is already in the path ends it
+// as cyclic (order.go).
 func (b *builder) extend(ctx context.Context, p *rawPath) {
 	if len(b.paths) >= b.e.cfg.MaxCandidateChains {
 		b.hitLimit("MaxCandidateChains", b.e.cfg.MaxCandidateChains)
@@ -212,13 +220,25 @@ func (b *builder) extend(ctx context.Context, p *rawPath) {
 		return
 	}
 	b.report.Iterations++
-	cands, names := b.candidates(top)
+	cands, names := b.lookup(top)
 	if len(cands) == 0 {
 		p.end = EndPartial
 		b.record(p)
 		return
 	}
-	for i, cand := range cands {
+	if len(cands) > 1 && !b.ranked {
+		// The first choice between issuers: rank them (order.go). A chain
+		// with one candidate per step never pays for it.
+		b.ranked = true
+		b.rankAnchors(p.certs[0])
+	}
+	order := b.order(cands)
+	for k := range cands {
+		i := k
+		if order != nil {
+			i = order[k]
+		}
+		cand := cands[i]
 		if inPath(p, cand.Cert) {
 			cp := p.clone()
 			cp.end = EndCyclic
@@ -233,15 +253,6 @@ func (b *builder) extend(ctx context.Context, p *rawPath) {
 	}
 }
 
-func inPath(p *rawPath, c *certs.Certificate) bool {
-	for _, x := range p.certs {
-		if x.SHA256 == c.SHA256 {
-			return true
-		}
-	}
-	return false
-}
-
 func (p *rawPath) clone() *rawPath {
 	return &rawPath{
 		certs:   append([]*certs.Certificate(nil), p.certs...),
@@ -253,6 +264,7 @@ func (p *rawPath) clone() *rawPath {
 
 func (b *builder) buildAll(ctx context.Context, leaf *certs.Certificate) []*SimpleChain {
 	b.paths = nil
+	b.memo, b.toAnchor, b.ranked = nil, nil, false // the stores may have grown (AIA)
 	b.extend(ctx, &rawPath{certs: []*certs.Certificate{leaf}, sources: []string{"end certificate"}})
 	chains := make([]*SimpleChain, 0, len(b.paths))
 	for _, p := range b.paths {

@@ -118,7 +118,10 @@ func (e ChainEnd) String() string {
 // BuildReport is the path builder's account of its work (modelled on
 // BoringSSL's exceeded_iteration_limit and friends).
 type BuildReport struct {
-	// Iterations counts issuer lookups.
+	// Iterations counts the steps of the depth-first search (one issuer
+	// lookup each). The ranking pass before it (order.go) looks up each
+	// reachable certificate at most once, up to MaxBuildIterations of
+	// them, and the search reuses those answers.
 	Iterations int
 	// LimitsHit names each limit that cut the search short, e.g.
 	// "MaxBuildIterations (1000)". Empty when the search was complete.

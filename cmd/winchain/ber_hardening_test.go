@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,9 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/winchain/winchain/certs"
+	"github.com/winchain/winchain/internal/testpki"
 )
 
 // deepBER is the issue 15 input: d nested indefinite-length SEQUENCEs
@@ -127,6 +131,39 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 		d, err := strconv.Atoi(args[0])
 		ts.Check(err)
 		ts.Check(os.WriteFile(ts.MkAbs(args[1]), deepBER(d), 0o644))
+	},
+	// gen-mesh N writes a cross-signed mesh of N CAs, each certifying every
+	// other: mesh.pem (the N*(N-1) cross-certificates and the certificate
+	// the trusted root gives CA 0), meshroot.pem, and meshleaf.pem under
+	// CA 0 (issue 15).
+	"gen-mesh": func(ts *testscript.TestScript, neg bool, args []string) {
+		if neg || len(args) != 1 {
+			ts.Fatalf("usage: gen-mesh N")
+		}
+		n, err := strconv.Atoi(args[0])
+		ts.Check(err)
+		cas := make([]*testpki.CA, n)
+		for i := range cas {
+			cas[i] = testpki.NewRoot(fmt.Sprintf("Mesh CA %02d", i), testpki.ECDSA)
+		}
+		root := testpki.NewRoot("Mesh Trusted Root", testpki.ECDSA)
+		var pool []*certs.Certificate
+		cross := func(issuer *testpki.CA, j int) {
+			tm := testpki.Template(fmt.Sprintf("Mesh CA %02d", j), true)
+			tm.SubjectKeyId = cas[j].Cert.X.SubjectKeyId
+			pool = append(pool, issuer.IssueWithKey(tm, cas[j].Key).Cert)
+		}
+		for i := range cas {
+			for j := range cas {
+				if i != j {
+					cross(cas[i], j)
+				}
+			}
+		}
+		cross(root, 0) // last, as an admin's export might list it
+		ts.Check(os.WriteFile(ts.MkAbs("mesh.pem"), testpki.PEM(pool...), 0o644))
+		ts.Check(os.WriteFile(ts.MkAbs("meshroot.pem"), testpki.PEM(root.Cert), 0o644))
+		ts.Check(os.WriteFile(ts.MkAbs("meshleaf.pem"), testpki.PEM(cas[0].NewLeaf("mesh.example.test", testpki.ECDSA).Cert), 0o644))
 	},
 	// ber-outer IN OUT rewrites the DER file IN with an indefinite length
 	// on its outer SEQUENCE, as BER producers write PKCS#7.
