@@ -30,7 +30,17 @@ const (
 	envWrites = "WINCHAIN_CACHE_WRITES" // 0: write until killed
 	// envCrashIterations raises the number of crash iterations (default 50).
 	envCrashIterations = "WINCHAIN_CRASH_ITERATIONS"
-	helperURLs         = 12
+	// envSameSize makes every body of the writer the same size, so that
+	// only the check of the MetaData against the Content can tell writes
+	// apart (issue 15: same-size re-published CRLs).
+	envSameSize = "WINCHAIN_CACHE_SAME_SIZE"
+	// envURLs limits the writer to the first N URLs (default helperURLs).
+	envURLs = "WINCHAIN_CACHE_URLS"
+	// envKillAt makes the writer SIGKILL itself right after it wrote a
+	// file whose name starts or ends with the value ("Content/" after the
+	// Content rename, ".winchain-pending" after the journal).
+	envKillAt  = "WINCHAIN_CACHE_KILL_AT"
+	helperURLs = 12
 )
 
 func TestMain(m *testing.M) {
@@ -50,6 +60,11 @@ func versionBody(url string, v int64) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "winchain-crash|%s|%d|", url, v)
 	n := int(v%4093) + 1
+	if os.Getenv(envSameSize) == "1" {
+		b.Reset()
+		fmt.Fprintf(&b, "winchain-crash|%s|%020d|", url, v)
+		n = 64
+	}
 	for i := 0; i < n; i++ {
 		b.WriteByte(byte('a' + (int64(i)+v)%26))
 	}
@@ -111,16 +126,24 @@ func checkBody(url string, body []byte) (int64, bool) {
 // writerMain writes random entries, printing "begin URL V" before and
 // "ok URL V" after each complete Put.
 func writerMain() int {
-	d, err := urlcache.Open(os.Getenv(envDir), urlcache.Options{})
+	var fsys urlcache.FS = urlcache.DirFS(os.Getenv(envDir))
+	if at := os.Getenv(envKillAt); at != "" {
+		fsys = selfKillFS{DirFS: urlcache.DirFS(os.Getenv(envDir)), at: at}
+	}
+	d, err := urlcache.OpenFS(fsys, urlcache.Options{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	seed, _ := strconv.ParseInt(os.Getenv(envSeed), 10, 64)
 	writes, _ := strconv.Atoi(os.Getenv(envWrites))
+	urls := helperURLs
+	if n, err := strconv.Atoi(os.Getenv(envURLs)); err == nil && n > 0 && n < urls {
+		urls = n
+	}
 	rng := rand.New(rand.NewPCG(uint64(seed), 7))
 	for k := 0; writes == 0 || k < writes; k++ {
-		i := rng.IntN(helperURLs)
+		i := rng.IntN(urls)
 		u := helperURL(i)
 		v := seed*1_000_000 + int64(k)
 		fmt.Fprintf(os.Stdout, "begin %d %d\n", i, v)
@@ -133,10 +156,29 @@ func writerMain() int {
 	return 0
 }
 
-func writerCmd(t *testing.T, dir string, seed int64, writes int) *exec.Cmd {
+// selfKillFS is the writer's folder when envKillAt is set: it kills the
+// process (SIGKILL, as a crash) right after the file named by at is written.
+type selfKillFS struct {
+	urlcache.DirFS
+	at string
+}
+
+func (s selfKillFS) WriteFile(name string, data []byte) error {
+	err := s.DirFS.WriteFile(name, data)
+	if err == nil && (strings.HasPrefix(name, s.at) || strings.HasSuffix(name, s.at)) {
+		if p, err := os.FindProcess(os.Getpid()); err == nil {
+			p.Signal(os.Kill)
+		}
+		select {} // until the signal lands
+	}
+	return err
+}
+
+func writerCmd(t *testing.T, dir string, seed int64, writes int, env ...string) *exec.Cmd {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), envHelper+"=writer", envDir+"="+dir,
 		envSeed+"="+strconv.FormatInt(seed, 10), envWrites+"="+strconv.Itoa(writes))
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stderr = os.Stderr
 	return cmd
 }
@@ -296,9 +338,10 @@ func TestDiskConcurrency_ProcessesAndGoroutines(t *testing.T) {
 // killWriter runs a writer child for the cache folder dir, SIGKILLs it after
 // it has acknowledged killAfter complete writes, and returns the writes it
 // had begun but not finished (URL index → version) and those it finished.
-func killWriter(t *testing.T, dir string, seed int64, killAfter int) (inflight, acked map[int]int64) {
+// env is added to the child's environment.
+func killWriter(t *testing.T, dir string, seed int64, killAfter int, env ...string) (inflight, acked map[int]int64) {
 	t.Helper()
-	cmd := writerCmd(t, dir, seed, 0)
+	cmd := writerCmd(t, dir, seed, 0, env...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

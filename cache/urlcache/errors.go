@@ -10,10 +10,11 @@ type CorruptEntryError struct {
 	Offset int64
 	// Detail says what is wrong, e.g. "MetaData record truncated at byte 52".
 	Detail string
-	// sizeMismatch marks a Content file whose size differs from its
-	// record's ContentSize, which a concurrent writer can cause for an
-	// instant; Folder.ReadEntry reads such an entry again.
-	sizeMismatch bool
+	// transient marks what a concurrent writer can cause for an instant
+	// (the MetaData changed while the entry was read, or Content and
+	// MetaData disagree on the size); Folder.ReadEntry reads such an entry
+	// again.
+	transient bool
 }
 
 // Error names the file, and the detail.

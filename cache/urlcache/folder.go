@@ -213,69 +213,91 @@ func (f *Folder) Get(url string) (*Entry, error) {
 // or one whose size differs from the record's ContentSize is a
 // *CorruptEntryError.
 //
-// Readers take no lock. A writer in another process may replace the pair
-// between the two reads; the journal covers a Put in progress, and a pair
-// that disagrees on the size is read again (up to readAttempts times) before
-// it is reported, since a Put that completed between the two reads leaves
-// exactly that.
+// Readers take no lock, so a writer may replace the pair while it is read.
+// A read checks what it read: the MetaData is read again after the Content
+// and must not have changed (else a whole Put may have happened between the
+// two reads, pairing the old record with new Content of the same size), and
+// the journal of an interrupted Put is used when it describes exactly the
+// Content read. An entry that changes under the reader is read again, up to
+// readAttempts times, before it is reported.
 func (f *Folder) ReadEntry(name string) (*Entry, error) {
 	for attempt := 1; ; attempt++ {
 		e, err := f.readEntryOnce(name)
 		var ce *CorruptEntryError
-		if attempt < readAttempts && errors.As(err, &ce) && ce.sizeMismatch {
+		if attempt < readAttempts && errors.As(err, &ce) && ce.transient {
 			continue
 		}
 		return e, err
 	}
 }
 
-// readAttempts bounds the re-reads of [Folder.ReadEntry] when Content and
-// MetaData disagree on the size.
-const readAttempts = 3
+// readAttempts bounds the reads of [Folder.ReadEntry] of an entry that
+// changes while it is read (a writer in another process).
+const readAttempts = 5
 
 func (f *Folder) readEntryOnce(name string) (*Entry, error) {
-	md, err := f.readMetaData(name)
+	raw, md, err := f.readMetaData(name)
 	if md == nil || err != nil {
 		return nil, err
 	}
-	body, err := f.readContent(name)
-	if err != nil {
-		return nil, err
+	body, cerr := f.readContent(name)
+	if cerr == nil {
+		if pmd := f.pending(name, body); pmd != nil {
+			// A Put was interrupted after it replaced Content: the pending
+			// record describes exactly this body (same SHA-256), so the
+			// new entry is complete; roll forward instead of reporting it
+			// corrupt.
+			return &Entry{Name: name, Meta: pmd, Body: body}, nil
+		}
 	}
-	if pmd := f.pending(name, body); pmd != nil {
-		// A Put was interrupted after it replaced Content: the pending
-		// record describes exactly this body (same SHA-256), so the new
-		// entry is complete; roll forward instead of reporting it corrupt.
-		return &Entry{Name: name, Meta: pmd, Body: body}, nil
+	again, _, err := f.readMetaData(name)
+	if err != nil || !bytes.Equal(again, raw) {
+		// Replaced (or deleted) while it was read: what was read may be
+		// one write's record with another's Content.
+		if again == nil && err == nil {
+			return nil, nil // deleted: a miss
+		}
+		return nil, &CorruptEntryError{File: f.display(metaName(name)), Offset: -1, transient: true,
+			Detail: "MetaData changed while the entry was read (another writer); read again"}
+	}
+	if cerr != nil {
+		return nil, cerr
 	}
 	if int64(len(body)) != int64(md.ContentSize) {
 		off := int64(len(body))
 		if off > int64(md.ContentSize) {
 			off = int64(md.ContentSize)
 		}
-		return nil, &CorruptEntryError{File: f.display(contentName(name)), Offset: off, sizeMismatch: true,
+		// Transient on a folder written without a lock, where a writer
+		// may lose the race for the MetaData rename (see Put).
+		return nil, &CorruptEntryError{File: f.display(contentName(name)), Offset: off, transient: true,
 			Detail: fmt.Sprintf("Content is %d bytes but MetaData ContentSize is %d", len(body), md.ContentSize)}
 	}
 	return &Entry{Name: name, Meta: md, Body: body}, nil
 }
 
-// readMetaData reads and parses the MetaData record of name: (nil, nil)
-// when there is none, a *CorruptEntryError when it cannot be used.
-func (f *Folder) readMetaData(name string) (*MetaData, error) {
+// readMetaData reads and parses the MetaData record of name, returning its
+// bytes too: (nil, nil, nil) when there is none, a *CorruptEntryError when
+// it cannot be used.
+func (f *Folder) readMetaData(name string) ([]byte, *MetaData, error) {
 	mp := f.display(metaName(name))
 	raw, err := f.fsys.ReadFile(metaName(name), maxMetaDataFile)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	var tl *boundedio.TooLargeError
 	if errors.As(err, &tl) {
-		return nil, &CorruptEntryError{File: mp, Offset: maxMetaDataFile,
+		return nil, nil, &CorruptEntryError{File: mp, Offset: maxMetaDataFile,
 			Detail: fmt.Sprintf("MetaData file is %d bytes; no record is over %d; not read", tl.Size, maxMetaDataFile)}
 	}
 	if err != nil {
-		return nil, &CorruptEntryError{File: mp, Offset: -1, Detail: err.Error()}
+		return nil, nil, &CorruptEntryError{File: mp, Offset: -1, Detail: err.Error()}
 	}
-	return ParseMetaData(mp, raw)
+	md, err := ParseMetaData(mp, raw)
+	if err != nil {
+		return raw, nil, err
+	}
+	return raw, md, nil
 }
 
 // readContent reads the Content file of name, refusing one over the byte
@@ -334,7 +356,9 @@ func (f *Folder) pending(name string, body []byte) *MetaData {
 // Content, then MetaData (each replaced atomically; on a [DirFS] through a
 // temporary file, fsync and rename), then the journal is removed. A reader
 // that finds Content and MetaData disagreeing uses the journal when it
-// describes the Content.
+// describes the Content. A journal left by a writer that crashed is
+// finished (or dropped, when its Content never landed) by the next writer
+// of the entry before it writes its own, so a second crash cannot lose it.
 //
 // Writers in every process hold the folder's lock ([LockFile]) for the
 // whole sequence, so two Puts of one entry never interleave their Content
@@ -381,7 +405,40 @@ func (f *Folder) lockEntry(name string) (unlock func(), locked bool, err error) 
 	if !IsEntryName(name) {
 		return nil, false, fmt.Errorf("cache: %q is not a cache file name", name)
 	}
-	return f.lock()
+	unlock, locked, err = f.lock()
+	if err != nil {
+		return nil, false, err
+	}
+	if err := f.finishInterrupted(name); err != nil {
+		unlock()
+		return nil, false, err
+	}
+	return unlock, locked, nil
+}
+
+// finishInterrupted completes a Put of name that a crash interrupted, so
+// that the next writer never overwrites the journal of the last one (a
+// second crash would then leave the first crash's Content under the old
+// MetaData): when the journal describes the Content in the folder, its
+// record becomes the MetaData; then the journal goes. When it does not
+// (the crash came before the Content rename), the old pair is whole and
+// the journal is dropped. Writers run it under the lock.
+func (f *Folder) finishInterrupted(name string) error {
+	jn := metaName(name) + pendingSuffix
+	if _, err := f.fsys.ReadFile(jn, maxMetaDataFile+sha256.Size); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if body, err := f.fsys.ReadFile(contentName(name), f.maxContent); err == nil {
+		if md := f.pending(name, body); md != nil {
+			if err := f.write(metaName(name), md.Marshal()); err != nil {
+				return err
+			}
+		}
+	}
+	if err := f.fsys.Remove(jn); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("cache: finish the interrupted write of %s: %w", name, err)
+	}
+	return nil
 }
 
 // lock takes the folder's writer lock, blocking until it is free. locked is
@@ -446,7 +503,7 @@ func (f *Folder) DeleteIfUnchanged(name string, was *MetaData) error {
 		return err
 	}
 	defer unlock()
-	md, err := f.readMetaData(name)
+	_, md, err := f.readMetaData(name)
 	if md == nil || err != nil || md.URL != was.URL || !md.LastDownload.Equal(was.LastDownload) || md.ContentSize != was.ContentSize {
 		return nil // gone, replaced, or no longer a record winchain reads: leave it
 	}
