@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/rogpeppe/go-internal v1.16.0
+	github.com/smallstep/certinfo v1.16.0
 	github.com/smallstep/pkcs7 v0.2.3
 	github.com/stretchr/testify v1.12.1
 	go.yaml.in/yaml/v3 v3.0.6
@@ -12,4 +13,7 @@ require (
 	golang.org/x/text v0.44.0
 )
 
-require golang.org/x/tools v0.52.0 // indirect
+require (
+	github.com/google/certificate-transparency-go v1.3.2 // indirect
+	golang.org/x/tools v0.52.0 // indirect
+)

@@ -264,16 +264,25 @@ func LoadFile(path string) ([]*Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseAll(data, path)
+	return ParseAll(data, boundedio.Name(path))
 }
 
 // ReadFile reads a certificate file of at most [MaxFileSize] bytes without
 // parsing it, for loaders that try other formats on the same bytes. Errors
 // are *ParseError naming the file.
+//
+// Path "-" reads standard input (once; boundedio.Stdin).
 func ReadFile(path string) ([]byte, error) { return readFile(path, "") }
 
 // readFile reads a file of kind ("" certificate, "CRL") for a loader.
 func readFile(path, kind string) ([]byte, error) {
+	if path == boundedio.Stdin {
+		data, err := boundedio.ReadFile(path, MaxFileSize)
+		if err != nil {
+			return nil, &ParseError{Input: boundedio.Name(path), Kind: kind, Err: err}
+		}
+		return data, nil
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, &ParseError{Input: path, Kind: kind, Err: err}
@@ -299,7 +308,7 @@ func LoadCRLFile(path string) ([]*CRL, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseCRLs(data, path)
+	return ParseCRLs(data, boundedio.Name(path))
 }
 
 func looksPEM(data []byte) bool {

@@ -3,11 +3,15 @@ package chain
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 
 	"github.com/winchain/winchain/aia"
+	"github.com/winchain/winchain/cache"
 	"github.com/winchain/winchain/certs"
+	"github.com/winchain/winchain/internal/boundedio"
 )
 
 // Store is an in-memory certificate store (an HCERTSTORE): certificates
@@ -197,11 +201,18 @@ const MaxBundleCertificates = 10000
 // writes. A bundle's certificates are a SET, with no order, so they are
 // returned end certificate first when exactly one of them issued none of
 // the others (by name), else in the file's order. Errors name the file.
+// Path "-" reads standard input.
 func LoadCertFile(path string) ([]*certs.Certificate, error) {
 	data, err := certs.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	return ParseCertFile(data, boundedio.Name(path))
+}
+
+// ParseCertFile is [LoadCertFile] on bytes already read; path names the
+// input in errors.
+func ParseCertFile(data []byte, path string) ([]*certs.Certificate, error) {
 	cs, err := certs.ParseAll(data, path)
 	if err == nil {
 		return cs, nil
@@ -261,18 +272,65 @@ func endFirst(cs []*certs.Certificate) []*certs.Certificate {
 }
 
 // LoadStoreFiles reads certificate files into a new store: PEM bundles, DER
-// certificates and PKCS#7 bundles (see [LoadCertFile]). Errors name the
-// file.
+// certificates and PKCS#7 bundles (see [LoadCertFile]); "-" reads
+// standard input. A path that is a folder adds every certificate file in
+// it (not its sub-folders), in name order, as `step --roots DIR` does:
+// files whose bytes are not a certificate or a PKCS#7 bundle (CRLs, keys,
+// notes) are skipped, and a folder without any certificate is an error.
+// Errors name the file.
 func LoadStoreFiles(name string, paths ...string) (*Store, error) {
 	s := NewStore(name)
-	for _, p := range paths {
-		cs, err := LoadCertFile(p)
-		if err != nil {
-			return nil, err
-		}
+	add := func(cs []*certs.Certificate) {
 		for _, c := range cs {
 			s.Add(c)
 		}
 	}
+	for _, p := range paths {
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			cs, err := loadCertDir(p)
+			if err != nil {
+				return nil, err
+			}
+			add(cs)
+			continue
+		}
+		cs, err := LoadCertFile(p)
+		if err != nil {
+			return nil, err
+		}
+		add(cs)
+	}
 	return s, nil
+}
+
+// loadCertDir reads every certificate file directly in dir.
+func loadCertDir(dir string) ([]*certs.Certificate, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, &certs.ParseError{Input: dir, Err: err}
+	}
+	var out []*certs.Certificate
+	for _, e := range entries { // os.ReadDir sorts by name
+		p := filepath.Join(dir, e.Name())
+		fi, err := os.Stat(p) // follows symlinks, as /etc/ssl/certs has them
+		if err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		data, err := certs.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		if k := cache.ContentKind(data); k != cache.ContentCert && k != cache.ContentPKCS7 {
+			continue
+		}
+		cs, err := ParseCertFile(data, p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, cs...)
+	}
+	if len(out) == 0 {
+		return nil, &certs.ParseError{Input: dir, Err: errors.New("a folder without certificate files")}
+	}
+	return out, nil
 }

@@ -210,6 +210,9 @@ func (ck *check) cdpURLs() []string {
 }
 
 func (ck *check) namesIssuer(gns []generalName) bool {
+	if ck.issuer == nil {
+		return false // PlanFor without an issuer
+	}
 	for _, g := range gns {
 		if g.tag == tagDirectoryName && certs.NamesEqual(g.body, ck.issuer.X.RawSubject) {
 			return true

@@ -74,7 +74,7 @@ func (ck *check) ocsp() {
 	if len(ck.ocspURLs) == 0 {
 		return
 	}
-	reqDER, err := ocsp.CreateRequest(ck.cert.X, ck.issuer.X, &ocsp.RequestOptions{Hash: crypto.SHA1})
+	reqDER, err := ocspRequest(ck.cert, ck.issuer)
 	if err != nil {
 		ck.note("OCSP request cannot be built: %v", err)
 		return

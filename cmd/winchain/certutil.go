@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -11,8 +12,10 @@ import (
 
 	"github.com/winchain/winchain/cache"
 	"github.com/winchain/winchain/cache/urlcache"
+	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/certutil"
 	"github.com/winchain/winchain/chain"
+	"github.com/winchain/winchain/internal/boundedio"
 )
 
 // `winchain certutil` speaks certutil.exe (package certutil):
@@ -87,6 +90,17 @@ func runCertutilParse(args []string, stdout, stderr io.Writer) int {
 // readCapture reads and parses a certutil capture, naming the file in
 // errors.
 func readCapture(path string) (*certutil.Capture, error) {
+	if path == boundedio.Stdin {
+		data, err := boundedio.ReadFile(path, certs.MaxFileSize)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read certutil output from standard input: %w", err)
+		}
+		c, err := certutil.ParseVerify(bytes.NewReader(data))
+		if err != nil {
+			return nil, fmt.Errorf("cannot read certutil output from standard input: %w", err)
+		}
+		return c, nil
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read certutil output %s: %w", path, errors.Unwrap(err))

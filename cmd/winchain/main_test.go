@@ -47,6 +47,21 @@ func TestScripts(t *testing.T) {
 					return err
 				}
 			}
+			// Real public certificates and a PKITS CRL, for inspect.
+			for src, dst := range map[string]string{
+				"../../testdata/inspect/gts-1c3.pem":        "gts-1c3.pem",
+				"../../testdata/inspect/gts-root-r1.pem":    "gts-root-r1.pem",
+				"../../testdata/pkits/crls/GoodCACRL.crl":   "GoodCACRL.crl",
+				"../../testdata/pkits/certs/GoodCACert.crt": "GoodCACert.crt",
+			} {
+				data, err := os.ReadFile(src)
+				if err != nil {
+					return err
+				}
+				if err := os.WriteFile(env.WorkDir+"/"+dst, data, 0o644); err != nil {
+					return err
+				}
+			}
 			if err := writePKCS7(env.WorkDir); err != nil {
 				return err
 			}

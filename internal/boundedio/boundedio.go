@@ -9,7 +9,48 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 )
+
+// Stdin is the path that names standard input, as command-line tools
+// spell it: ReadFile("-") reads standard input. A file named "-" is read
+// as "./-".
+const Stdin = "-"
+
+// Name is how messages name path: "standard input" for [Stdin], else path.
+func Name(path string) string {
+	if path == Stdin {
+		return "standard input"
+	}
+	return path
+}
+
+// stdin is standard input, read once: a command that names "-" twice
+// (--root - --ca -) gets the same bytes both times.
+var stdin struct {
+	once sync.Once
+	data []byte
+	err  error
+}
+
+func readStdin(limit int64) ([]byte, error) {
+	stdin.once.Do(func() {
+		// The largest limit of any caller: the bytes are kept for all.
+		stdin.data, stdin.err = Read(os.Stdin, Name(Stdin), maxStdin)
+	})
+	if stdin.err != nil {
+		return nil, stdin.err
+	}
+	if int64(len(stdin.data)) > limit {
+		return nil, &TooLargeError{Path: Name(Stdin), Size: int64(len(stdin.data)), Limit: limit}
+	}
+	return stdin.data, nil
+}
+
+// maxStdin bounds what is kept of standard input: 256 MiB, above every
+// file limit of winchain's readers (the largest is certs.MaxFileSize,
+// 100 MiB), so each caller's own limit decides.
+const maxStdin = 256 << 20
 
 // TooLargeError is the error for a file over its limit.
 type TooLargeError struct {
@@ -29,10 +70,13 @@ func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("read %s: %d bytes is over the limit of %d bytes", e.Path, e.Size, e.Limit)
 }
 
-// ReadFile reads path when it holds at most limit bytes. Other errors are
-// those of os.Open and the read, unwrapped, so errors.Is(err,
-// fs.ErrNotExist) works as with os.ReadFile.
+// ReadFile reads path when it holds at most limit bytes; path [Stdin]
+// reads standard input. Other errors are those of os.Open and the read,
+// unwrapped, so errors.Is(err, fs.ErrNotExist) works as with os.ReadFile.
 func ReadFile(path string, limit int64) ([]byte, error) {
+	if path == Stdin {
+		return readStdin(limit)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -45,12 +89,19 @@ func ReadFile(path string, limit int64) ([]byte, error) {
 	if fi.Size() > limit {
 		return nil, &TooLargeError{Path: path, Size: fi.Size(), Limit: limit}
 	}
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	return Read(f, path, limit)
+}
+
+// Read reads r to its end when it holds at most limit bytes, for inputs
+// whose size cannot be checked first (standard input, a pipe). name labels
+// a *TooLargeError. The read stops one byte past the limit.
+func Read(r io.Reader, name string, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
 	}
 	if int64(len(b)) > limit {
-		return nil, &TooLargeError{Path: path, Size: limit + 1, Limit: limit}
+		return nil, &TooLargeError{Path: name, Size: limit + 1, Limit: limit}
 	}
 	return b, nil
 }
