@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -75,8 +76,16 @@ func Parse(name string, data []byte, dir string, clk clock.Clock) (*Network, err
 	n := New(clk)
 	for _, u := range urls {
 		e := spec[u]
-		if u == "" {
+		if u == "" || u == "*" {
 			return nil, fmt.Errorf("%s: empty URL", name)
+		}
+		// A key ending in "*" is a prefix rule: it answers every URL that
+		// starts with the rest (an OCSP responder's GET URLs, which carry
+		// the request), unless the URL has a rule of its own.
+		add := n.Add
+		if prefix, ok := strings.CutSuffix(u, "*"); ok {
+			add = n.AddPrefix
+			u = prefix
 		}
 		if !e.ruleSpec.empty() {
 			if e.From != nil || e.Until != nil {
@@ -86,7 +95,7 @@ func Parse(name string, data []byte, dir string, clk clock.Clock) (*Network, err
 			if err != nil {
 				return nil, fmt.Errorf("%s: %s: %w", name, u, err)
 			}
-			n.Add(u, r)
+			add(u, r)
 		} else if len(e.Timeline) == 0 {
 			return nil, fmt.Errorf("%s: %s: want one of file, fail, status or a timeline", name, u)
 		}
@@ -101,7 +110,7 @@ func Parse(name string, data []byte, dir string, clk clock.Clock) (*Network, err
 			if err != nil {
 				return nil, fmt.Errorf("%s: %s: timeline[%d]: %w", name, u, i, err)
 			}
-			n.Add(u, r)
+			add(u, r)
 		}
 	}
 	return n, nil

@@ -43,8 +43,15 @@
 //	    until: 2026-11-24T17:00:00Z   RFC 3339, exclusive; omitted: forever
 //	    fail:  offline                plus file/status/latency/etag/maxAge
 //
-// An entry with only a timeline is offline outside its windows. Errors name
-// the file, the URL and the field at fault.
+// An entry with only a timeline is offline outside its windows. A URL key
+// ending in "*" is a prefix rule ([Network.AddPrefix]): it answers every
+// URL that starts with the rest and has no rule of its own, the longest
+// prefix winning, so an OCSP responder is one line, whatever request its
+// GET URLs carry:
+//
+//	"http://ocsp.example.test/*": {"file": "ocsp-good.der"}
+//
+// Errors name the file, the URL and the field at fault.
 package netsim
 
 import (

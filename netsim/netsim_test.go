@@ -214,3 +214,38 @@ func ExampleNetwork() {
 	// 12:00:00 "CRL #2"  blocked=0s
 	// wire fetches: 3
 }
+
+// TestParse_PrefixRule: a key ending in "*" answers every URL under it
+// (an OCSP responder's GET URLs); an exact rule and a longer prefix win over
+// it; other hosts stay offline.
+func TestParse_PrefixRule(t *testing.T) {
+	text := `{
+  "http://ocsp.example.test/*": {"status": 200, "latency": "100ms"},
+  "http://ocsp.example.test/special/*": {"status": 503},
+  "http://ocsp.example.test/exact": {"status": 404}
+}`
+	n, err := netsim.Parse("n.json", []byte(text), netDir, clock.Fixed(t0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		url    string
+		status int
+		reason cache.Reason
+	}{
+		{"http://ocsp.example.test/MFMwUTBPME0wSzAJBgUrDgMCGgUABBRI%2F%3D", 200, ""},
+		{"http://ocsp.example.test/", 200, ""},
+		{"http://ocsp.example.test/special/MFM", 503, ""},
+		{"http://ocsp.example.test/exact", 404, ""},
+		{"http://ocsp.example.test", 0, cache.ReasonOffline}, // not under the prefix
+		{"http://other.example.test/MFM", 0, cache.ReasonOffline},
+	} {
+		resp, err := fetch(t, n, c.url, cache.FetchRequest{})
+		if cache.ReasonOf(err) != c.reason || (err == nil && resp.Status != c.status) {
+			t.Errorf("%s: %+v %v, want %d %q", c.url, resp, err, c.status, c.reason)
+		}
+	}
+	if _, err := netsim.Parse("n.json", []byte(`{"*": {"status": 200}}`), netDir, clock.Fixed(t0)); err == nil {
+		t.Error(`a bare "*" key was accepted`)
+	}
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/smallstep/pkcs7"
+	"golang.org/x/crypto/ocsp"
 
 	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/internal/testpki"
@@ -63,6 +64,9 @@ func TestScripts(t *testing.T) {
 				}
 			}
 			if err := writePKCS7(env.WorkDir); err != nil {
+				return err
+			}
+			if err := writeOCSPPKI(env.WorkDir); err != nil {
 				return err
 			}
 			if err := writeCAPI2Logs(env.WorkDir); err != nil {
@@ -209,6 +213,45 @@ func writeLenientCRLs(dir string, ca *testpki.CA, tmpl *x509.RevocationList) err
 			spec.Entries = []testpki.RawEntry{listed}
 		}
 		if err := os.WriteFile(filepath.Join(dir, name), ca.RawCRL(spec), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeOCSPPKI writes ocsp/: a root (root.pem) and two leaves whose AIA names
+// the OCSP responder http://ocsp.example.test (good.pem, revoked.pem), the
+// responder's answers for each (good.der, revoked.der, signed by the root,
+// valid 2026-06-01 to 2026-06-08), and one --net file per answer serving it
+// with a prefix rule under the responder URL (good.json, revoked.json).
+func writeOCSPPKI(dir string) error {
+	d := filepath.Join(dir, "ocsp")
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		return err
+	}
+	root := testpki.NewRoot("OCSP Test Root", testpki.ECDSA)
+	this := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	files := map[string][]byte{"root.pem": testpki.PEM(root.Cert)}
+	for _, c := range []struct {
+		name   string
+		status int
+	}{{"good", ocsp.Good}, {"revoked", ocsp.Revoked}} {
+		leaf := root.NewLeaf(c.name+".example.test", testpki.ECDSA, func(t *x509.Certificate) {
+			t.OCSPServer = []string{"http://ocsp.example.test"}
+		})
+		resp, err := ocsp.CreateResponse(root.Cert.X, root.Cert.X, ocsp.Response{
+			Status: c.status, SerialNumber: leaf.Cert.X.SerialNumber,
+			ThisUpdate: this, NextUpdate: this.Add(7 * 24 * time.Hour), RevokedAt: this.Add(-24 * time.Hour),
+		}, root.Key)
+		if err != nil {
+			return err
+		}
+		files[c.name+".pem"] = testpki.PEM(leaf.Cert)
+		files[c.name+".der"] = resp
+		files[c.name+".json"] = []byte(`{"http://ocsp.example.test/*": {"file": "` + c.name + `.der"}}` + "\n")
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(d, name), data, 0o644); err != nil {
 			return err
 		}
 	}
