@@ -132,6 +132,11 @@ type Config struct {
 	// MinRSAPubKeyBitLength is the registry MinRsaPubKeyBitLength; 0 means
 	// DefaultMinRSAPubKeyBitLength, 0xFFFFFFFF disables the check.
 	MinRSAPubKeyBitLength uint32
+	// SignatureCache, when set, holds the engine's signature results and
+	// is shared with the other engines given it (a fleet simulation's
+	// clients: a result is the same whoever computes it). Nil means the
+	// engine's own, emptied by FlushCache like a process's.
+	SignatureCache *SignatureCache
 	// DisableMandatoryBasicConstraints is the registry value of that name:
 	// a v3 CA without basicConstraints is then accepted.
 	DisableMandatoryBasicConstraints bool
@@ -212,10 +217,10 @@ var ErrNilCertificate = errors.New("chain: nil certificate")
 type Engine struct {
 	cfg Config
 
-	mu       sync.Mutex
-	sigCache map[sigKey]error
-	seen     *Store // issuer certificates from earlier builds
-	stats    Stats
+	mu    sync.Mutex
+	sigs  *SignatureCache
+	seen  *Store // issuer certificates from earlier builds
+	stats Stats
 }
 
 // sigKey identifies one signature check: the signed certificate and the
@@ -288,7 +293,11 @@ func NewEngine(cfg Config) *Engine {
 	if cfg.AccumulativeTimeout <= 0 {
 		cfg.AccumulativeTimeout = cache.DefaultAccumulativeTimeout
 	}
-	return &Engine{cfg: cfg, sigCache: map[sigKey]error{}, seen: NewStore("Engine cache")}
+	sigs := cfg.SignatureCache
+	if sigs == nil {
+		sigs = NewSignatureCache()
+	}
+	return &Engine{cfg: cfg, sigs: sigs, seen: NewStore("Engine cache")}
 }
 
 // Config returns the engine's configuration with defaults filled in.
@@ -304,7 +313,9 @@ func (e *Engine) Stats() Stats {
 // FlushCache empties the engine cache, as a process restart would.
 func (e *Engine) FlushCache() {
 	e.mu.Lock()
-	e.sigCache = map[sigKey]error{}
+	if e.cfg.SignatureCache == nil {
+		e.sigs = NewSignatureCache()
+	}
 	e.seen = NewStore("Engine cache")
 	e.mu.Unlock()
 }
@@ -314,17 +325,21 @@ func (e *Engine) FlushCache() {
 func (e *Engine) checkSignature(child, issuer *certs.Certificate, inherited *certs.Certificate) error {
 	k := sigKey{child.SHA256, verifyingKey(issuer, inherited)}
 	e.mu.Lock()
-	if err, ok := e.sigCache[k]; ok {
+	sigs := e.sigs
+	e.mu.Unlock()
+	err, ok := sigs.get(k)
+	e.mu.Lock()
+	if ok {
 		e.stats.SignatureCacheHits++
-		e.mu.Unlock()
+	} else {
+		e.stats.SignatureChecks++
+	}
+	e.mu.Unlock()
+	if ok {
 		return err
 	}
-	e.stats.SignatureChecks++
-	e.mu.Unlock()
-	err := child.CheckSignatureFrom(issuer, certs.DSAParameters(inherited))
-	e.mu.Lock()
-	e.sigCache[k] = err
-	e.mu.Unlock()
+	err = child.CheckSignatureFrom(issuer, certs.DSAParameters(inherited))
+	sigs.put(k, err)
 	return err
 }
 
@@ -366,13 +381,13 @@ func (e *Engine) GetChain(ctx context.Context, cert *certs.Certificate, p Params
 // Fork returns a new engine for cfg that starts with a copy of e's engine
 // cache (signature results and remembered issuers): the same process,
 // continuing independently. Simulations use it to split a group of clients
-// that shared one state.
+// that shared one state. A shared cfg.SignatureCache is used as it is.
 func (e *Engine) Fork(cfg Config) *Engine {
 	f := NewEngine(cfg)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for k, v := range e.sigCache {
-		f.sigCache[k] = v
+	if cfg.SignatureCache == nil {
+		f.sigs = e.sigs.clone()
 	}
 	for _, c := range e.seen.Certificates() {
 		f.seen.Add(c)

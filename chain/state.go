@@ -3,6 +3,7 @@ package chain
 import (
 	"crypto/sha256"
 	"hash"
+	"sync"
 )
 
 // WriteState writes a digest of what the engine remembers that can change
@@ -41,4 +42,38 @@ func (s *Store) WriteState(h hash.Hash) {
 		sum := sha256.Sum256(crl.Raw)
 		h.Write(sum[:])
 	}
+}
+
+// SignatureCache holds signature results (certificate, verifying key →
+// outcome) for one engine or, through Config.SignatureCache, for many. It
+// is safe for concurrent use.
+type SignatureCache struct {
+	mu sync.Mutex
+	m  map[sigKey]error
+}
+
+// NewSignatureCache returns an empty cache.
+func NewSignatureCache() *SignatureCache { return &SignatureCache{m: map[sigKey]error{}} }
+
+func (c *SignatureCache) get(k sigKey) (error, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	err, ok := c.m[k]
+	return err, ok
+}
+
+func (c *SignatureCache) put(k sigKey, err error) {
+	c.mu.Lock()
+	c.m[k] = err
+	c.mu.Unlock()
+}
+
+func (c *SignatureCache) clone() *SignatureCache {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := &SignatureCache{m: make(map[sigKey]error, len(c.m))}
+	for k, v := range c.m {
+		n.m[k] = v
+	}
+	return n
 }

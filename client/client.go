@@ -119,6 +119,14 @@ type Config struct {
 	// OCSPPostFallback retries a failed OCSP GET as a POST, as Wine does
 	// (UNCONFIRMED for Windows, spec §3.4).
 	OCSPPostFallback bool
+
+	// SignatureCache and ParseCache, when set, are the signature results
+	// and parsed CRLs shared with every client given the same ones (a
+	// simulated fleet: the answer is the same whoever computes it, so a
+	// restarted process does not verify the same CRL again). Nil means the
+	// process's own, gone at a restart like on Windows.
+	SignatureCache *chain.SignatureCache
+	ParseCache     *revocation.ParseCache
 }
 
 // HTTP is the real network, for [Config.Network]: cache.HTTPFetcher on the
@@ -208,7 +216,7 @@ func (c *Client) startProcess(from *Client) error {
 	if err != nil {
 		return err
 	}
-	checker, err := revocation.NewChecker(revocation.Config{
+	rcfg := revocation.Config{
 		Retriever:                   ret,
 		CachedOcspSwitchToCrlCount:  reg.CachedOcspSwitchToCrlCount,
 		MaxCachedOcspPerCrlCount:    reg.MaxCachedOcspPerCrlCount,
@@ -216,7 +224,17 @@ func (c *Client) startProcess(from *Client) error {
 		DisableCRLValidityExtension: cfg.DisableCRLValidityExtension,
 		OCSPValidity:                reg.OCSPValidity,
 		OCSPPostFallback:            cfg.OCSPPostFallback,
-	})
+		ParseCache:                  cfg.ParseCache,
+	}
+	var checker *revocation.Checker
+	if from != nil && from != c {
+		// A fork keeps what the process remembers about CRLs; a resync
+		// (from == c) starts the checker afresh: it must not trust what
+		// the process validated before (pftCacheResync).
+		checker, err = from.Checker().Fork(rcfg)
+	} else {
+		checker, err = revocation.NewChecker(rcfg)
+	}
 	if err != nil {
 		return err
 	}
@@ -246,6 +264,7 @@ func (c *Client) startProcess(from *Client) error {
 		DisableMandatoryBasicConstraints:     reg.DisableMandatoryBasicConstraints,
 		DisableUnsupportedCriticalExtensions: reg.DisableUnsupportedCriticalExtensions,
 		DisableCANameConstraints:             reg.DisableCANameConstraints,
+		SignatureCache:                       cfg.SignatureCache,
 	}
 	var eng *chain.Engine
 	if from != nil {

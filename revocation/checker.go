@@ -65,7 +65,7 @@ func NewChecker(cfg Config) (*Checker, error) {
 	return &Checker{
 		cfg:       cfg,
 		r:         cfg.Retriever,
-		docs:      newDocCache(cfg.MaxCachedCRLs),
+		docs:      cfg.docCache(),
 		byIssuer:  map[[32]byte]*crlDoc{},
 		ocspCount: map[[32]byte]map[string]bool{},
 	}, nil

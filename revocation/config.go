@@ -88,6 +88,13 @@ type Config struct {
 	// MaxCachedCRLs bounds the parsed CRL cache; 0 means
 	// [DefaultMaxCachedCRLs].
 	MaxCachedCRLs int
+
+	// ParseCache, when set, holds the parsed CRLs and their signature
+	// results and is shared with the other checkers given it (a fleet
+	// simulation's clients: parsing and verifying a CRL gives the same
+	// answer whoever does it). Nil means the checker's own, of
+	// MaxCachedCRLs entries.
+	ParseCache *ParseCache
 }
 
 // Errors for unusable input. Validation outcomes are never errors: they are

@@ -56,3 +56,52 @@ func (c *Checker) WriteState(h hash.Hash) {
 func sortKeys(keys [][32]byte) {
 	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i][:], keys[j][:]) < 0 })
 }
+
+// ParseCache holds parsed, indexed CRLs with their signature results, for
+// one checker or, through Config.ParseCache, for many. It is bounded (an
+// LRU of its max entries) and safe for concurrent use.
+type ParseCache struct{ docs *docCache }
+
+// NewParseCache returns an empty cache of at most max CRLs (0 means
+// DefaultMaxCachedCRLs).
+func NewParseCache(max int) *ParseCache {
+	if max <= 0 {
+		max = DefaultMaxCachedCRLs
+	}
+	return &ParseCache{docs: newDocCache(max)}
+}
+
+func (c Config) docCache() *docCache {
+	if c.ParseCache != nil {
+		return c.ParseCache.docs
+	}
+	return newDocCache(c.MaxCachedCRLs)
+}
+
+// Fork returns a new Checker for cfg that starts with what c remembers —
+// the CRL validated per issuer and the OCSP responses counted per issuer —
+// and shares c's parsed CRLs unless cfg names its own ParseCache: the same
+// process, continuing independently (a simulation splitting a group of
+// clients that shared one state).
+func (c *Checker) Fork(cfg Config) (*Checker, error) {
+	if cfg.ParseCache == nil {
+		cfg.ParseCache = &ParseCache{docs: c.docs}
+	}
+	f, err := NewChecker(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, d := range c.byIssuer {
+		f.byIssuer[k] = d
+	}
+	for k, m := range c.ocspCount {
+		cp := make(map[string]bool, len(m))
+		for s := range m {
+			cp[s] = true
+		}
+		f.ocspCount[k] = cp
+	}
+	return f, nil
+}

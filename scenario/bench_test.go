@@ -3,6 +3,7 @@ package scenario_test
 import (
 	"context"
 	"crypto/x509"
+	"fmt"
 	"testing"
 	"time"
 
@@ -54,4 +55,22 @@ func BenchmarkFleetStepBaseline(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/client-step")
+}
+
+// BenchmarkFleetScale: the fleet scenario of issue 16 (7 days at 5 min,
+// 50 partial-fleet events) at 10,000 and 1,000,000 clients; the goal is
+// clients=1000000 ≤ 5× clients=10000, under 60 s and 1 GB RSS:
+//
+//	go test -run='^$' -bench=FleetScale -benchtime=1x ./scenario/
+func BenchmarkFleetScale(b *testing.B) {
+	for _, n := range []int{10_000, 1_000_000} {
+		b.Run(fmt.Sprintf("clients=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				s := fleetSpec(b, n, 7, 50)
+				if _, err := scenario.Run(context.Background(), s, scenario.Options{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -29,6 +29,10 @@ type Report struct {
 	// same state share one); it differs between shared and per-client
 	// runs and is not part of the JSON.
 	Evaluations int `json:"-"`
+	// MaxStates is the most groups of clients in distinct states (cohorts)
+	// held at once, FinalStates how many there were at the end; they show
+	// how far sharing went and are not part of the JSON.
+	MaxStates, FinalStates int `json:"-"`
 
 	spec  *Spec
 	open  map[int]*Recovery
@@ -169,9 +173,7 @@ func (r *Report) record(sr *StepRecord, c *cohort, o outcome, t time.Time) {
 	prev := c.lastOutcome
 	c.lastOutcome = o.result
 	if o.result != "trusted" {
-		for _, m := range c.members {
-			c.g.failedEver[m] = true
-		}
+		c.everFailed = true
 	}
 	switch {
 	case o.result != "trusted" && (prev == "trusted" || prev == ""):
@@ -199,6 +201,7 @@ func (c *cohort) lastEventSince(t time.Time) string {
 // asserts, and a canonical order for byte-identical JSON.
 func (r *Report) finish(sm *sim) {
 	r.Evaluations = sm.evals
+	r.MaxStates, r.FinalStates = sm.maxCohorts, len(sm.cohorts)
 	for _, c := range sm.cohorts {
 		if len(c.members) > 0 && c.lastOutcome != "trusted" && c.lastOutcome != "" {
 			r.Recoveries = append(r.Recoveries, Recovery{Group: c.g.spec.Name, Clients: len(c.members),
@@ -256,7 +259,11 @@ func (r *Report) finish(sm *sim) {
 		if sum.MaxFailing > 0 && sum.StillFailing == 0 && lastBad+1 < len(r.Timeline) {
 			sum.AllTrustedAgainAt = r.Timeline[lastBad+1].Offset
 		}
-		sum.EverFailed = len(sm.groups[gi].failedEver)
+		for _, c := range sm.cohorts {
+			if c.g.index == gi && c.everFailed {
+				sum.EverFailed += len(c.members)
+			}
+		}
 		r.Summary = append(r.Summary, sum)
 	}
 	for _, a := range r.spec.Asserts {

@@ -5,24 +5,27 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/winchain/winchain/cache"
+	"github.com/winchain/winchain/cache/urlcache"
 	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/chain"
 	"github.com/winchain/winchain/client"
 	"github.com/winchain/winchain/clock"
 	"github.com/winchain/winchain/netsim"
+	"github.com/winchain/winchain/revocation"
 )
 
 // Options control a run.
 type Options struct {
-	// WorkDir holds the clients' disk caches. Empty means a temporary
-	// folder, removed when the run ends.
+	// WorkDir, when set, receives the clients' disk cache folders when the
+	// run ends (one folder per group of clients in the same state, cNNNNN,
+	// in the CryptnetUrlCache layout). During the run the folders are held
+	// in memory (urlcache.MemFS, no fsync); empty means they are not
+	// written out.
 	WorkDir string
 	// PerClient evaluates every client on its own instead of sharing work
 	// between clients in the same state. Results are the same (a test
@@ -48,8 +51,6 @@ type groupState struct {
 	flags     chain.Flags
 	lifetime  time.Duration
 	stepsPer  int // connect period in steps
-	// failedEver holds the clients that failed at least once.
-	failedEver map[int]bool
 }
 
 type endpointState struct {
@@ -65,10 +66,12 @@ type session struct {
 	at       time.Time
 }
 
-// cohort is a set of clients of one group in exactly the same state: same
-// connection phase and the same history. They share one simulated
-// process, service, disk cache and user CA store; an event that touches
-// only some of them splits the cohort first.
+// cohort is a set of clients of one group in the same state: the same
+// connection phase and state digest (stateOf). They share one simulated
+// process, service, disk cache folder (in memory) and user CA store; an
+// event that touches only some of them splits the cohort first, and
+// cohorts whose states become equal again merge (mergeDirty), so the work
+// grows with the number of distinct states, not of clients.
 type cohort struct {
 	id       int
 	g        *groupState
@@ -76,12 +79,20 @@ type cohort struct {
 	phase    int
 	clk      *clock.Manual
 	skew     time.Duration
-	dir      string
+	mem      *urlcache.MemFS // the disk cache folder, in memory
+	folder   *urlcache.Folder
 	offline  *cache.OfflineState
 	caStore  *chain.Store
 	client   *client.Client
 	sessions map[string]session
 	resync   time.Time
+	// everFailed: these clients failed at least once (GroupSummary.EverFailed).
+	everFailed bool
+	// key is the state the cohort was filed under in sim.states; dirty
+	// says its state may have changed since.
+	key   stateKey
+	keyed bool
+	dirty bool
 	// Episode tracking for the report.
 	lastOutcome string
 	failSince   time.Time
@@ -102,9 +113,21 @@ type sim struct {
 	cohorts []*cohort
 	nextID  int
 	rng     *rand.Rand
-	work    string
 	report  *Report
 	evals   int
+	// states files the cohorts by state, to merge equal ones.
+	states map[stateKey]*cohort
+	// nextEvent is the index of the first event not applied yet;
+	// backJumps[i] sums the backward clock jumps of events i and later.
+	nextEvent int
+	backJumps []time.Duration
+	// maxCohorts is the most cohorts alive at once (Report.MaxStates).
+	maxCohorts int
+	// sigs and parsed are the signature results and parsed CRLs shared by
+	// every simulated process: pure caches, the same answer whoever
+	// computes it, so a restart does not verify the same CRL again.
+	sigs   *chain.SignatureCache
+	parsed *revocation.ParseCache
 }
 
 // Run simulates the scenario and returns its report. The error is for
@@ -115,20 +138,18 @@ func Run(ctx context.Context, s *Spec, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	sm := &sim{spec: s, opts: opts, p: p, eps: map[string]*endpointState{}}
+	if err := s.checkWork(opts); err != nil {
+		return nil, err
+	}
+	sm := &sim{spec: s, opts: opts, p: p, eps: map[string]*endpointState{}, states: map[stateKey]*cohort{},
+		sigs: chain.NewSignatureCache(), parsed: revocation.NewParseCache(0)}
+	sm.backJumps = backJumps(s.Events)
 	sm.rng = rand.New(rand.NewPCG(uint64(s.Seed), 0x5eed))
 	sm.netClk = clock.NewManual(s.Start)
 	sm.net = netsim.New(sm.netClk)
 	sm.net.MaxLog = 1024
 	if err := s.buildNetwork(p, sm.net); err != nil {
 		return nil, err
-	}
-	sm.work = opts.WorkDir
-	if sm.work == "" {
-		if sm.work, err = os.MkdirTemp("", "winchain-sim-"); err != nil {
-			return nil, err
-		}
-		defer os.RemoveAll(sm.work)
 	}
 	for i := range s.Endpoints {
 		e := &s.Endpoints[i]
@@ -145,6 +166,11 @@ func Run(ctx context.Context, s *Spec, opts Options) (*Report, error) {
 		return nil, err
 	}
 	sm.report.finish(sm)
+	if opts.WorkDir != "" {
+		if err := sm.writeFolders(opts.WorkDir); err != nil {
+			return nil, err
+		}
+	}
 	return sm.report, nil
 }
 
@@ -160,7 +186,7 @@ func (sm *sim) setupGroups() error {
 		if err != nil {
 			return &Error{File: s.Name, Field: fmt.Sprintf("groups[%d].profile.negativeCache", i), Err: err}
 		}
-		g := &groupState{spec: gs, index: i, endpoint: sm.eps[gs.Endpoint], model: model, failedEver: map[int]bool{}}
+		g := &groupState{spec: gs, index: i, endpoint: sm.eps[gs.Endpoint], model: model}
 		g.roots = chain.NewStore("Root")
 		for _, n := range gs.Roots {
 			g.roots.Add(sm.p.certs[n])
@@ -168,7 +194,7 @@ func (sm *sim) setupGroups() error {
 		for _, n := range gs.CA {
 			g.ca = append(g.ca, sm.p.certs[n])
 		}
-		cfg := client.Config{Root: g.roots, NegativeCache: model}
+		cfg := client.Config{Root: g.roots, NegativeCache: model, SignatureCache: sm.sigs, ParseCache: sm.parsed}
 		cfg.Registry.URLRetrievalTimeout = gs.Profile.URLTimeout.D()
 		if ext := gs.Profile.CRLValidityExtension; ext != nil {
 			if ext.D() <= 0 {
@@ -208,10 +234,16 @@ func (sm *sim) setupGroups() error {
 		g.stepsPer = int(gs.ConnectEvery / s.Step)
 		sm.groups = append(sm.groups, g)
 
-		// One cohort per connection phase; clients get seeded phases.
+		// One cohort per connection phase; clients get seeded phases. The
+		// clients whose phase comes after the last step never connect
+		// during the run: they are in one state and share one cohort.
 		byPhase := map[int][]int{}
+		steps := int(s.Duration / s.Step)
 		for c := 0; c < gs.Count; c++ {
 			ph := sm.rng.IntN(g.stepsPer)
+			if ph > steps {
+				ph = steps + 1
+			}
 			byPhase[ph] = append(byPhase[ph], c)
 		}
 		phases := make([]int, 0, len(byPhase))
@@ -241,7 +273,9 @@ func (sm *sim) newCohort(g *groupState, members []int, phase int) error {
 	c := &cohort{id: sm.nextID, g: g, members: members, phase: phase,
 		clk: clock.NewManual(sm.spec.Start), offline: cache.NewOfflineState(), sessions: map[string]session{}}
 	sm.nextID++
-	c.dir = filepath.Join(sm.work, fmt.Sprintf("c%05d", c.id))
+	if err := c.openFolder(urlcache.NewMemFS()); err != nil {
+		return err
+	}
 	c.caStore = chain.NewStore("CA", g.ca...)
 	if err := c.startProcess(sm, nil); err != nil {
 		return err
@@ -256,7 +290,7 @@ func (c *cohort) startProcess(sm *sim, fork *client.Client) error {
 	cfg := c.g.clientCfg
 	cfg.Clock = c.clk
 	cfg.Network = sm.net
-	cfg.CacheDir = c.dir
+	cfg.CacheFolder = c.folder
 	cfg.OfflineState = c.offline
 	cfg.CA = c.caStore
 	if !c.resync.IsZero() {
@@ -279,8 +313,11 @@ func (sm *sim) picked(g *groupState, ev, m int, fraction float64) bool {
 	if fraction >= 1 {
 		return true
 	}
-	r := rand.New(rand.NewPCG(uint64(sm.spec.Seed)^uint64(ev)<<32, uint64(g.index)<<40|uint64(m)))
-	return r.Float64() < fraction
+	// rand.New(src).Float64() without the two allocations: this runs for
+	// every client at every partial-fleet event (50 M times for 1 M
+	// clients and 50 events).
+	src := rand.NewPCG(uint64(sm.spec.Seed)^uint64(ev)<<32, uint64(g.index)<<40|uint64(m))
+	return float64(src.Uint64()<<11>>11)/(1<<53) < fraction
 }
 
 // split moves the members of c picked for event ev into a new cohort with a
@@ -304,10 +341,9 @@ func (sm *sim) split(c *cohort, ev int, fraction float64) (*cohort, error) {
 	nc := &cohort{id: sm.nextID, g: c.g, members: moved, phase: c.phase, clk: clock.NewManual(c.clk.Now()),
 		skew: c.skew, offline: c.offline.Clone(), caStore: c.caStore.Clone(), sessions: map[string]session{},
 		resync: c.resync, lastOutcome: c.lastOutcome, failSince: c.failSince, failCause: c.failCause, lastCause: c.lastCause,
-		lastEvent: c.lastEvent, lastEventAt: c.lastEventAt}
+		lastEvent: c.lastEvent, lastEventAt: c.lastEventAt, everFailed: c.everFailed}
 	sm.nextID++
-	nc.dir = filepath.Join(sm.work, fmt.Sprintf("c%05d", nc.id))
-	if err := copyDir(c.dir, nc.dir); err != nil {
+	if err := nc.openFolder(c.mem.Clone()); err != nil {
 		return nil, err
 	}
 	for k, v := range c.sessions {
@@ -319,33 +355,6 @@ func (sm *sim) split(c *cohort, ev int, fraction float64) (*cohort, error) {
 	c.members = kept
 	sm.cohorts = append(sm.cohorts, nc)
 	return nc, nil
-}
-
-func copyDir(src, dst string) error {
-	if err := os.MkdirAll(dst, 0o755); err != nil {
-		return err
-	}
-	return filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			if os.IsNotExist(err) {
-				return nil
-			}
-			return err
-		}
-		rel, _ := filepath.Rel(src, path)
-		target := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		if strings.Contains(d.Name(), ".winchain-tmp-") {
-			return nil
-		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, data, 0o644)
-	})
 }
 
 // prime runs one connection per cohort before the start, so caches hold what
@@ -462,6 +471,7 @@ func (sm *sim) loop(ctx context.Context) error {
 				return err
 			}
 			ev++
+			sm.nextEvent = ev
 		}
 		rec := sm.report.newStep(t, step)
 		cohorts := append([]*cohort(nil), sm.cohorts...)
@@ -474,9 +484,16 @@ func (sm *sim) loop(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
+			// A resumed session of a trusted client changes nothing.
+			if !o.resumed || c.lastOutcome != "trusted" {
+				c.dirty = true
+			}
 			sm.report.record(rec, c, o, t)
 		}
 		sm.report.snapshot(rec, cohorts)
+		if err := sm.mergeDirty(t); err != nil {
+			return err
+		}
 		if sm.opts.Progress != nil && (step%10 == 0 || step == steps) {
 			progress(sm.opts.Progress, step, steps)
 		}
@@ -531,6 +548,7 @@ func (sm *sim) apply(ev int, e *EventSpec, t time.Time) error {
 	affected := 0
 	for _, c := range targets {
 		affected += len(c.members)
+		c.dirty = true
 		c.lastEvent, c.lastEventAt = eventName(e), t
 		if err := sm.applyTo(e, c, t); err != nil {
 			return err

@@ -356,6 +356,9 @@ func Parse(name string, data []byte) (*Spec, error) {
 	if err := s.normalise(name); err != nil {
 		return nil, err
 	}
+	if err := s.checkWork(Options{}); err != nil {
+		return nil, err
+	}
 	return &s, nil
 }
 

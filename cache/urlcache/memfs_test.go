@@ -2,6 +2,7 @@ package urlcache_test
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"io/fs"
 	"os"
@@ -220,5 +221,54 @@ func TestMemFS_ConcurrentWriters(t *testing.T) {
 	w := int(e.Body[0] - 'a')
 	if len(e.Body) != 1+w || !e.Meta.LastDownload.Equal(t0.Add(time.Duration(w)*time.Hour)) {
 		t.Fatalf("pair of two writers: %q with LastDownload %v", e.Body, e.Meta.LastDownload)
+	}
+}
+
+// WriteState: equal contents give equal digests whatever the order of
+// writes; a clone starts equal; a changed byte, a moved file or a new empty
+// folder differs.
+func TestMemFSWriteState(t *testing.T) {
+	sum := func(m *urlcache.MemFS) string {
+		h := sha256.New()
+		m.WriteState(h)
+		return string(h.Sum(nil))
+	}
+	a, b := urlcache.NewMemFS(), urlcache.NewMemFS()
+	for _, m := range []*urlcache.MemFS{a, b} {
+		if err := m.MkdirAll("MetaData"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(a.WriteFile("MetaData/X", []byte("one")))
+	must(a.WriteFile("Y", []byte("two")))
+	must(b.WriteFile("Y", []byte("two")))
+	must(b.WriteFile("MetaData/X", []byte("one")))
+	if sum(a) != sum(b) {
+		t.Fatal("same files, different digests")
+	}
+	c := a.Clone()
+	if sum(c) != sum(a) {
+		t.Fatal("a clone differs")
+	}
+	must(c.WriteFile("Y", []byte("twO")))
+	if sum(c) == sum(a) {
+		t.Fatal("a changed byte keeps the digest")
+	}
+	d := urlcache.NewMemFS()
+	must(d.MkdirAll("MetaData"))
+	must(d.WriteFile("MetaData/Y", []byte("two")))
+	must(d.WriteFile("X", []byte("one")))
+	if sum(d) == sum(a) {
+		t.Fatal("files in other folders give the same digest")
+	}
+	must(b.MkdirAll("Content"))
+	if sum(b) == sum(a) {
+		t.Fatal("an empty folder is not part of the digest")
 	}
 }
