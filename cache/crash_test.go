@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -257,7 +258,38 @@ func TestDiskCrashSafety_SIGKILL(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d kills, %d mid-write, %d in-flight entries left as reported-corrupt misses", iterations, killsMidWrite, corruptInFlight)
+	// Killed writers leave temporary files; they are no entries (the
+	// listing above had no problem from them), and the next writer of the
+	// folder removes them once they are older than the grace period.
+	left := tempFiles(t, dir)
+	later := clock.Fixed(time.Now().Add(urlcache.TempFileGrace + time.Minute))
+	w, err := urlcache.Open(dir, urlcache.Options{FileClock: later})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Put("", versionMeta(helperURL(0), 1), versionBody(helperURL(0), 1)); err != nil {
+		t.Fatal(err)
+	}
+	if after := tempFiles(t, dir); len(after) != 0 {
+		t.Errorf("%d temporary files left after the next writer: %v", len(after), after)
+	}
+	t.Logf("%d kills, %d mid-write, %d in-flight entries left as reported-corrupt misses, %d temporary files left (removed by the next writer)",
+		iterations, killsMidWrite, corruptInFlight, len(left))
+}
+
+// tempFiles lists the temporary files of killed writers in the folder dir.
+func tempFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	for _, sub := range []string{".", urlcache.ContentDir, urlcache.MetaDataDir} {
+		ents, _ := os.ReadDir(filepath.Join(dir, sub))
+		for _, e := range ents {
+			if strings.HasPrefix(e.Name(), ".winchain-tmp-") {
+				out = append(out, filepath.Join(sub, e.Name()))
+			}
+		}
+	}
+	return out
 }
 
 func TestDiskConcurrency_ProcessesAndGoroutines(t *testing.T) {

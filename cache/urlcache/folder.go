@@ -12,7 +12,10 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
+	"github.com/winchain/winchain/clock"
 	"github.com/winchain/winchain/internal/boundedio"
 )
 
@@ -54,6 +57,12 @@ type Folder struct {
 	readOnly bool
 	// maxContent bounds the Content file read for one entry.
 	maxContent int64
+	// fileClock is what file modification times are compared with.
+	fileClock clock.Clock
+
+	mu sync.Mutex
+	// lastSweep is when this Folder last removed stale temporary files.
+	lastSweep time.Time
 }
 
 // Options configures [Open] and [OpenFS]. The zero value opens a folder for
@@ -67,7 +76,23 @@ type Options struct {
 	// retrieval can store a bigger object, so a bigger file was not written
 	// by one and is not read into memory.
 	MaxContent int64
+	// FileClock is the clock the modification times of the folder's files
+	// are compared with, to remove temporary files left by killed writers
+	// once they are older than [TempFileGrace]. File times come from the
+	// operating system's clock, not a simulated one, so nil means
+	// clock.System().
+	FileClock clock.Clock
 }
+
+// TempFileGrace is how old a temporary file (.winchain-tmp-*) must be
+// before a writer of the folder removes it as the leftover of a killed
+// writer. A live writer's temporary file exists for one write and fsync —
+// seconds even for a 100 MiB object on a slow disk — and no writer holding
+// the folder's lock can have one in progress anyway; the margin covers
+// folders written without a lock (some network file systems) and clocks
+// that disagree. winchain's choice: nothing known about Windows applies
+// (Windows' own temporary files are not winchain's).
+const TempFileGrace = time.Hour
 
 // Entry is one cache entry read from a folder.
 type Entry struct {
@@ -109,9 +134,12 @@ func Open(dir string, opts Options) (*Folder, error) {
 func OpenFS(fsys FS, opts Options) (*Folder, error) { return openFS(fsys, "", opts) }
 
 func openFS(fsys FS, dir string, opts Options) (*Folder, error) {
-	f := &Folder{fsys: fsys, dir: dir, readOnly: opts.ReadOnly, maxContent: opts.MaxContent}
+	f := &Folder{fsys: fsys, dir: dir, readOnly: opts.ReadOnly, maxContent: opts.MaxContent, fileClock: opts.FileClock}
 	if f.maxContent <= 0 {
 		f.maxContent = MaxContentSize
+	}
+	if f.fileClock == nil {
+		f.fileClock = clock.System()
 	}
 	if opts.ReadOnly {
 		return f, nil
@@ -119,7 +147,7 @@ func openFS(fsys FS, dir string, opts Options) (*Folder, error) {
 	fresh := true
 	if ents, err := fsys.ReadDir(MetaDataDir); err == nil {
 		for _, e := range ents {
-			if IsEntryName(e.Name) {
+			if IsEntryName(e.Name()) {
 				fresh = false
 				break
 			}
@@ -188,8 +216,8 @@ func (f *Folder) Get(url string) (*Entry, error) {
 		var matches []string
 		if ents, derr := f.fsys.ReadDir(MetaDataDir); derr == nil {
 			for _, de := range ents {
-				if strings.HasSuffix(de.Name, "_"+name) {
-					matches = append(matches, de.Name)
+				if strings.HasSuffix(de.Name(), "_"+name) {
+					matches = append(matches, de.Name())
 				}
 			}
 		}
@@ -413,7 +441,40 @@ func (f *Folder) lockEntry(name string) (unlock func(), locked bool, err error) 
 		unlock()
 		return nil, false, err
 	}
+	f.sweepTemp()
 	return unlock, locked, nil
+}
+
+// sweepTemp removes the temporary files older than [TempFileGrace] that
+// killed writers left in the folder (its root, Content, MetaData and
+// OfflineDir), at the first write of this Folder and then at most once per
+// TempFileGrace. It is best effort: a file it cannot remove stays, and
+// temporary files are never read as entries anyway.
+func (f *Folder) sweepTemp() {
+	now := f.fileClock.Now()
+	f.mu.Lock()
+	due := f.lastSweep.IsZero() || now.Sub(f.lastSweep) >= TempFileGrace || now.Before(f.lastSweep)
+	if due {
+		f.lastSweep = now
+	}
+	f.mu.Unlock()
+	if !due {
+		return
+	}
+	for _, dir := range []string{".", ContentDir, MetaDataDir, OfflineDir} {
+		ents, err := f.fsys.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, e := range ents {
+			if e.IsDir() || !strings.HasPrefix(e.Name(), tempPrefix) {
+				continue
+			}
+			if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) >= TempFileGrace {
+				f.fsys.Remove(path.Join(dir, e.Name()))
+			}
+		}
+	}
 }
 
 // finishInterrupted completes a Put of name that a crash interrupted, so
@@ -537,13 +598,13 @@ func (f *Folder) List() ([]*Entry, []Problem, error) {
 	var out []*Entry
 	var problems []Problem
 	for _, e := range ents {
-		if e.Dir || !IsEntryName(e.Name) {
+		if e.IsDir() || !IsEntryName(e.Name()) {
 			continue
 		}
-		de, err := f.ReadEntry(e.Name)
+		de, err := f.ReadEntry(e.Name())
 		switch {
 		case err != nil:
-			problems = append(problems, Problem{Name: e.Name, Err: err})
+			problems = append(problems, Problem{Name: e.Name(), Err: err})
 		case de != nil:
 			out = append(out, de)
 		}

@@ -1,12 +1,10 @@
 package urlcache
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/winchain/winchain/internal/boundedio"
 )
@@ -29,9 +27,9 @@ type FS interface {
 	// Remove deletes name; a missing file satisfies errors.Is(err,
 	// fs.ErrNotExist).
 	Remove(name string) error
-	// ReadDir lists the folder name, sorted by file name. A missing
-	// folder satisfies errors.Is(err, fs.ErrNotExist).
-	ReadDir(name string) ([]FileInfo, error)
+	// ReadDir lists the folder name, sorted by file name, as os.ReadDir
+	// does. A missing folder satisfies errors.Is(err, fs.ErrNotExist).
+	ReadDir(name string) ([]fs.DirEntry, error)
 	// MkdirAll creates the folder name and its parents.
 	MkdirAll(name string) error
 }
@@ -42,19 +40,6 @@ type FS interface {
 // written at all.
 type Locker interface {
 	Lock() (unlock func(), locked bool, err error)
-}
-
-// FileInfo describes one file of an [FS] folder listing.
-type FileInfo struct {
-	// Name is the file name, without its folder.
-	Name string
-	// Size is the length in bytes of a regular file.
-	Size int64
-	// ModTime is the last modification time (the zero Time in a [MemFS]).
-	ModTime time.Time
-	// Dir marks a folder; Regular a regular file. Anything else (a device,
-	// a FIFO, a symbolic link) is neither.
-	Dir, Regular bool
 }
 
 // DirFS is the operating-system directory that holds a cache folder. Files
@@ -106,23 +91,7 @@ func (d DirFS) WriteFile(name string, data []byte) error {
 func (d DirFS) Remove(name string) error { return os.Remove(d.path(name)) }
 
 // ReadDir implements [FS].
-func (d DirFS) ReadDir(name string) ([]FileInfo, error) {
-	ents, err := os.ReadDir(d.path(name))
-	if err != nil {
-		return nil, err
-	}
-	out := make([]FileInfo, 0, len(ents))
-	for _, e := range ents {
-		fi := FileInfo{Name: e.Name(), Dir: e.IsDir(), Regular: e.Type().IsRegular()}
-		if info, err := e.Info(); err == nil {
-			fi.Size, fi.ModTime = info.Size(), info.ModTime()
-		} else if errors.Is(err, fs.ErrNotExist) {
-			continue // removed since the listing
-		}
-		out = append(out, fi)
-	}
-	return out, nil
-}
+func (d DirFS) ReadDir(name string) ([]fs.DirEntry, error) { return os.ReadDir(d.path(name)) }
 
 // MkdirAll implements [FS].
 func (d DirFS) MkdirAll(name string) error { return os.MkdirAll(d.path(name), 0o755) }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/winchain/winchain/internal/boundedio"
 )
@@ -107,7 +108,7 @@ func (m *MemFS) subdirs(dir string) []string {
 }
 
 // ReadDir implements [FS].
-func (m *MemFS) ReadDir(name string) ([]FileInfo, error) {
+func (m *MemFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	dir := path.Clean("/" + name)[1:]
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -115,15 +116,38 @@ func (m *MemFS) ReadDir(name string) ([]FileInfo, error) {
 	if !ok {
 		return nil, notExist("open", name)
 	}
-	out := make([]FileInfo, 0, len(files))
+	out := make([]fs.DirEntry, 0, len(files))
 	for f, b := range files {
-		out = append(out, FileInfo{Name: f, Size: int64(len(b)), Regular: true})
+		out = append(out, memEntry{name: f, size: int64(len(b))})
 	}
 	for _, d := range m.subdirs(dir) {
-		out = append(out, FileInfo{Name: d, Dir: true})
+		out = append(out, memEntry{name: d, dir: true})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	sort.Slice(out, func(i, j int) bool { return out[i].Name() < out[j].Name() })
 	return out, nil
+}
+
+// memEntry is a file or folder of a MemFS listing; it is its own
+// fs.FileInfo. Modification times are the zero Time: a MemFS has no
+// leftovers of killed writers to age.
+type memEntry struct {
+	name string
+	size int64
+	dir  bool
+}
+
+func (e memEntry) Name() string               { return e.name }
+func (e memEntry) IsDir() bool                { return e.dir }
+func (e memEntry) Size() int64                { return e.size }
+func (e memEntry) ModTime() time.Time         { return time.Time{} }
+func (e memEntry) Sys() any                   { return nil }
+func (e memEntry) Info() (fs.FileInfo, error) { return e, nil }
+func (e memEntry) Type() fs.FileMode          { return e.Mode().Type() }
+func (e memEntry) Mode() fs.FileMode {
+	if e.dir {
+		return fs.ModeDir | 0o755
+	}
+	return 0o644
 }
 
 // MkdirAll implements [FS].

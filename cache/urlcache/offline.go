@@ -73,6 +73,7 @@ func (f *Folder) PutOfflineRecord(r OfflineRecord) error {
 	if err := f.fsys.MkdirAll(OfflineDir); err != nil {
 		return err
 	}
+	f.sweepTemp()
 	b, _ := json.Marshal(r)
 	return f.write(offlineName(r.URL), b)
 }
@@ -103,7 +104,7 @@ func (f *Folder) DeleteOfflineRecords() error {
 		return err
 	}
 	for _, e := range ents {
-		if err := f.fsys.Remove(path.Join(OfflineDir, e.Name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := f.fsys.Remove(path.Join(OfflineDir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return err
 		}
 	}
