@@ -1,6 +1,7 @@
 package scenario_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -63,15 +64,22 @@ events:
 	return s
 }
 
-func TestFleetProbe(t *testing.T) {
-	if testing.Short() {
-		t.Skip()
-	}
-	for _, n := range []int{10000} {
-		s := fleetSpec(t, n, 7, 50)
-		t0 := time.Now()
-		r, err := scenario.Run(context.Background(), s, scenario.Options{})
-		require.NoError(t, err)
-		t.Logf("clients=%d: %s, %d evaluations, states max %d end %d", n, time.Since(t0), r.Evaluations, r.MaxStates, r.FinalStates)
-	}
+// The fleet scenario, bounded for every test run: shared evaluation equals
+// per-client evaluation byte for byte (splits and merges included), the
+// states merge back (far fewer states than clients), and the shared run
+// does a fraction of the work.
+func TestFleetScaleBounded(t *testing.T) {
+	s := fleetSpec(t, 60, 2, 12)
+	shared, err := scenario.Run(context.Background(), s, scenario.Options{})
+	require.NoError(t, err)
+	per, err := scenario.Run(context.Background(), fleetSpec(t, 60, 2, 12), scenario.Options{PerClient: true})
+	require.NoError(t, err)
+	var a, b bytes.Buffer
+	require.NoError(t, shared.WriteJSON(&a))
+	require.NoError(t, per.WriteJSON(&b))
+	require.Equal(t, b.String(), a.String())
+	require.Len(t, shared.Events, 12+0)
+	require.Less(t, shared.Evaluations, per.Evaluations/2)
+	require.Less(t, shared.FinalStates, 60)
+	t.Logf("shared: %d evaluations, states max %d end %d; per-client: %d evaluations", shared.Evaluations, shared.MaxStates, shared.FinalStates, per.Evaluations)
 }
