@@ -2,6 +2,8 @@ package capi2
 
 import (
 	"fmt"
+	"io"
+	"strings"
 	"time"
 
 	"github.com/winchain/winchain/chain"
@@ -271,4 +273,39 @@ func policyJSON(p *Event) *PolicyJSON {
 	}
 	return &PolicyJSON{Name: policyName(p.Policy.Policy), Error: p.Result.Hex(), ErrorName: p.Result.Name(),
 		ChainIndex: p.Policy.ChainIndex, ElementIndex: p.Policy.ElementIndex}
+}
+
+// ReportReplay renders the operation with a replay's result.
+func (op *Operation) ReportReplay(rp *Replay) *OperationReport {
+	r := op.Report()
+	r.ReplayNotes = rp.Notes
+	if rp.Winchain != nil {
+		r.Winchain = rp.Winchain
+		agree := rp.Agree
+		r.Agree = &agree
+		r.Differences = rp.Differences
+	}
+	return r
+}
+
+// WriteReplay prints a replay's result under the timeline: agree, or the
+// differences, and what could not be rebuilt.
+func WriteReplay(w io.Writer, rp *Replay) error {
+	var b strings.Builder
+	switch {
+	case rp.Winchain == nil:
+		b.WriteString("replay: not replayed\n")
+	case rp.Agree:
+		fmt.Fprintf(&b, "replay: agree (winchain: chain %s, policy %s)\n", rp.Winchain.TrustStatus.ErrorStatus, rp.Winchain.Policy.Error)
+	default:
+		b.WriteString("replay: DIFFERENT\n")
+		for _, d := range rp.Differences {
+			fmt.Fprintf(&b, "  %s\n", d)
+		}
+	}
+	for _, n := range rp.Notes {
+		fmt.Fprintf(&b, "  note: %s\n", n)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }

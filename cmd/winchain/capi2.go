@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -21,18 +22,20 @@ import (
 func init() {
 	commands["capi2"] = command{
 		summary: "read a CAPI2 event log export (wevtutil qe … /f:xml): a timeline per operation",
-		usage:   "winchain capi2 [--json] [--task ID] FILE...",
+		usage:   "winchain capi2 [--json] [--replay] [--certs DIR] [--task ID] FILE...",
 		run:     runCAPI2,
 	}
 }
 
-const capi2Usage = "usage: winchain capi2 [--json] [--task ID] FILE..."
+const capi2Usage = "usage: winchain capi2 [--json] [--replay] [--certs DIR] [--task ID] FILE..."
 
 func runCAPI2(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("capi2", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print the operations as JSON (spec/cli.md)")
 	task := fs.String("task", "", "show only the operation with this TaskId ({GUID}, braces optional)")
+	replay := fs.Bool("replay", false, "rebuild each chain-building operation and run it through winchain; exit 1 when one disagrees")
+	certsDir := fs.String("certs", "", "real certificates, CRLs and OCSP responses for --replay, found by SHA-1 thumbprint")
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -44,6 +47,20 @@ func runCAPI2(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "winchain capi2: want a log file (%s)\n", capi2Usage)
 		return 2
 	}
+	opts := capi2.ReplayOptions{}
+	if *certsDir != "" {
+		if !*replay {
+			fmt.Fprintln(stderr, "winchain capi2: --certs needs --replay")
+			return 2
+		}
+		ro, err := capi2.LoadCertsDir(*certsDir)
+		if err != nil {
+			fmt.Fprintf(stderr, "winchain capi2: %s\n", errLine(err))
+			return 2
+		}
+		opts.Real = ro
+	}
+	disagree := false
 	want := strings.ToUpper(strings.Trim(strings.TrimSpace(*task), "{}"))
 	rep := &capi2.Report{Skipped: []capi2.Skipped{}, Operations: []*capi2.OperationReport{}}
 	status := 0
@@ -54,12 +71,31 @@ func runCAPI2(args []string, stdout, stderr io.Writer) int {
 				return nil
 			}
 			found = true
+			var rp *capi2.Replay
+			if *replay {
+				var err error
+				if rp, err = op.Replay(context.Background(), opts); err != nil {
+					return fmt.Errorf("replay of %s: %w", op.TaskID, err)
+				}
+				if rp.Winchain != nil && !rp.Agree {
+					disagree = true
+				}
+			}
 			if *asJSON {
-				rep.Operations = append(rep.Operations, op.Report())
+				if rp != nil {
+					rep.Operations = append(rep.Operations, op.ReportReplay(rp))
+				} else {
+					rep.Operations = append(rep.Operations, op.Report())
+				}
 				return nil
 			}
 			if err := op.WriteTimeline(stdout); err != nil {
 				return err
+			}
+			if rp != nil {
+				if err := capi2.WriteReplay(stdout, rp); err != nil {
+					return err
+				}
 			}
 			_, err := fmt.Fprintln(stdout)
 			return err
@@ -86,6 +122,9 @@ func runCAPI2(args []string, stdout, stderr io.Writer) int {
 		}
 	} else if rep.SkippedTotal > 0 {
 		fmt.Fprintf(stdout, "%d events read, %d skipped (--json lists them)\n", rep.Events, rep.SkippedTotal)
+	}
+	if status == 0 && disagree {
+		return 1
 	}
 	return status
 }
