@@ -3,6 +3,7 @@ package capi2
 import (
 	"crypto/x509"
 	"encoding/xml"
+	"regexp"
 )
 
 const (
@@ -19,3 +20,6 @@ func attrs(kv ...string) []xml.Attr {
 	}
 	return out
 }
+
+// regexp90 matches event 90 lines of a one-event-per-line log.
+var regexp90 = regexp.MustCompile(`(?m)^<Event [^\n]*<EventID>90</EventID>[^\n]*\n`)

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"unicode/utf16"
 )
 
@@ -30,6 +31,12 @@ func writeCAPI2Logs(dir string) error {
 	}
 	data, err := os.ReadFile(filepath.Join(src, "stale-crl-cache-only.xml"))
 	if err != nil {
+		return err
+	}
+	// The stale-CRL log with the CRL fresh after all: winchain finds it
+	// good where the log says offline (a disagreement for --replay).
+	fresh := strings.ReplaceAll(string(data), "2026-11-08T06:00:00Z", "2026-12-08T06:00:00Z")
+	if err := os.WriteFile(filepath.Join(dst, "fresh-but-offline.xml"), []byte(fresh), 0o644); err != nil {
 		return err
 	}
 	u := append([]uint16{0xFEFF}, utf16.Encode([]rune(string(data)))...)
