@@ -28,6 +28,22 @@
 // JSON of `winchain capi2 --json` (docs/cli.md); [Operation.Verdict] says
 // in one line why the operation ended as it did.
 //
+// # Replaying a log
+//
+// [Operation.Replay] rebuilds the inputs of a chain-building operation and
+// runs them through one simulated client (package client): real
+// certificates, CRLs and OCSP responses from [LoadCertsDir] by SHA-1
+// thumbprint, otherwise look-alikes generated from the event 90
+// description (names, serials, validity, key identifiers present or absent
+// as Windows saw them, key usage, EKU, basic constraints, SANs, fresh keys
+// of the same algorithm); the stores as Windows had them; CRLs and OCSP
+// responses in the URL cache with their lastSync time, or served — or
+// failing — on a simulated network as event 53 says; the flags and times
+// of the call. It compares the result with Windows' element by element
+// and says, per operation, what it could not rebuild. Every way a
+// look-alike differs from the real object is a row of
+// docs/windows-divergences.md ("CAPI2 replay").
+//
 // # What the log does not say
 //
 // Result texts are localised; the package reads values (HRESULTs, status
