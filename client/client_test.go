@@ -211,3 +211,86 @@ func TestNewRejectsFileAsCacheDir(t *testing.T) {
 		t.Errorf("err = %v, want one naming %s", err, p)
 	}
 }
+
+// The disk-scoped offline-URL records are listed with the folder's entries
+// and deleted by the selectors that pick them: '*', their URL and
+// "offline" (records alone); CRL and OCSP leave them (issue 14).
+func TestURLCacheOfflineRecords(t *testing.T) {
+	const deadURL = "http://pki.example.test/dead.crl"
+	setup := func(t *testing.T) (*fixture, *client.Client) {
+		f := newFixture(t)
+		c, err := client.New(f.config(cache.OfflineSeed8h))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.verify(t, c) // caches root.crl
+		// A URL that fails leaves a record.
+		res, err := c.Retriever().Retrieve(context.Background(), deadURL, cache.KindCRL, cache.Options{OfflineCheck: true})
+		if err == nil || res.From != cache.FromNetwork {
+			t.Fatalf("dead URL: %v from %q", err, res.From)
+		}
+		return f, c
+	}
+	list := func(t *testing.T, c *client.Client) (entries, records int) {
+		t.Helper()
+		l, err := c.ListURLCache(client.SelectAll)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(l.Entries), len(l.Offline)
+	}
+	t.Run("list", func(t *testing.T) {
+		f, c := setup(t)
+		l, err := c.ListURLCache(client.SelectAll)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(l.Entries) != 1 || l.Entries[0].Meta.URL != crlURL {
+			t.Fatalf("entries %v", l.Entries)
+		}
+		if len(l.Offline) != 1 {
+			t.Fatalf("offline records %v, want the dead URL's", l.Offline)
+		}
+		r := l.Offline[0]
+		if r.URL != deadURL || r.Failures != 1 || !r.RetryAfter.Equal(f.clk.Now().Add(15*time.Minute)) {
+			t.Errorf("record %+v, want 1 failure, retry 15 min after it (seed-8h)", r)
+		}
+		if l, _ := c.ListURLCache(client.SelectCRL); len(l.Offline) != 0 || len(l.Entries) != 1 {
+			t.Errorf("crl selector: %d entries, %d records; want 1, 0", len(l.Entries), len(l.Offline))
+		}
+	})
+	for _, tc := range []struct {
+		target                 string
+		wantEntries, wantRecs  int
+		deletedEntries, delRec int
+	}{
+		{client.SelectAll, 0, 0, 1, 1},
+		{client.SelectOffline, 1, 0, 0, 1},
+		{client.SelectCRL, 0, 1, 1, 0},
+		{deadURL, 1, 0, 0, 1},
+		{crlURL, 0, 1, 1, 0},
+	} {
+		t.Run("delete "+tc.target, func(t *testing.T) {
+			_, c := setup(t)
+			del, err := c.DeleteURLCache(tc.target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(del.Entries) != tc.deletedEntries || len(del.Offline) != tc.delRec {
+				t.Errorf("deleted %d entries, %d records; want %d, %d", len(del.Entries), len(del.Offline), tc.deletedEntries, tc.delRec)
+			}
+			if e, r := list(t, c); e != tc.wantEntries || r != tc.wantRecs {
+				t.Errorf("left %d entries, %d records; want %d, %d", e, r, tc.wantEntries, tc.wantRecs)
+			}
+			// A deleted record no longer blocks the URL.
+			res, _ := c.Retriever().Retrieve(context.Background(), deadURL, cache.KindCRL, cache.Options{OfflineCheck: true})
+			wantFrom := cache.FromOfflineSkip
+			if tc.delRec == 1 {
+				wantFrom = cache.FromNetwork
+			}
+			if res.From != wantFrom {
+				t.Errorf("dead URL retried from %q, want %q", res.From, wantFrom)
+			}
+		})
+	}
+}

@@ -9,11 +9,13 @@ import (
 )
 
 // URL cache selectors of `certutil -urlcache [URL | CRL | OCSP | *]` (spec
-// §4.7); anything else is one URL.
+// §4.7); anything else is one URL. SelectOffline is winchain's own: the
+// disk-scoped offline-URL records alone.
 const (
-	SelectAll  = "*"
-	SelectCRL  = "crl"
-	SelectOCSP = "ocsp"
+	SelectAll     = "*"
+	SelectCRL     = "crl"
+	SelectOCSP    = "ocsp"
+	SelectOffline = "offline"
 )
 
 // URLCache is what [Client.ListURLCache] found or [Client.DeleteURLCache]
@@ -21,6 +23,9 @@ const (
 type URLCache struct {
 	// Entries are the selected entries, in the folder's order.
 	Entries []*urlcache.Entry
+	// Offline are the selected disk-scoped offline-URL records, sorted by
+	// URL.
+	Offline []urlcache.OfflineRecord
 	// Problems are entries that could not be read (or, for a delete, not
 	// removed); they stay in the folder.
 	Problems []urlcache.Problem
@@ -28,7 +33,7 @@ type URLCache struct {
 
 // Selects reports whether certutil's selector target picks entry e: '*'
 // every entry, CRL and OCSP by content, anything else the entry of that
-// exact URL.
+// exact URL. SelectOffline picks no entry.
 func Selects(target string, e *urlcache.Entry) bool {
 	switch strings.ToLower(target) {
 	case SelectAll:
@@ -37,20 +42,42 @@ func Selects(target string, e *urlcache.Entry) bool {
 		return cache.ContentKind(e.Body) == cache.ContentCRL
 	case SelectOCSP:
 		return cache.ContentKind(e.Body) == cache.ContentOCSP
+	case SelectOffline:
+		return false
 	}
 	return e.Meta.URL == target
 }
 
+// selectsOffline reports whether target picks the offline-URL record of
+// url: '*' and SelectOffline every record, a URL its own; CRL and OCSP none
+// (a record keeps no content to classify).
+func selectsOffline(target, url string) bool {
+	switch strings.ToLower(target) {
+	case SelectAll, SelectOffline:
+		return true
+	case SelectCRL, SelectOCSP:
+		return false
+	}
+	return url == target
+}
+
 // ErrNoCacheFolder is returned by the URL cache methods of a client
-// without a cache folder (Config.CacheDir).
+// without a cache folder (Config.CacheDir or Config.CacheFolder).
 var ErrNoCacheFolder = errors.New("the client has no URL cache folder")
 
-// ListURLCache lists the entries of the cache folder that target selects
-// (`certutil -urlcache target`).
+func (c *Client) folder() (*urlcache.Folder, error) {
+	if d := c.Retriever().Disk(); d != nil {
+		return d, nil
+	}
+	return nil, ErrNoCacheFolder
+}
+
+// ListURLCache lists the entries and disk-scoped offline-URL records of the
+// cache folder that target selects (`certutil -urlcache target`).
 func (c *Client) ListURLCache(target string) (*URLCache, error) {
-	d := c.Retriever().Disk()
-	if d == nil {
-		return nil, ErrNoCacheFolder
+	d, err := c.folder()
+	if err != nil {
+		return nil, err
 	}
 	entries, problems, err := d.List()
 	if err != nil {
@@ -62,22 +89,38 @@ func (c *Client) ListURLCache(target string) (*URLCache, error) {
 			out.Entries = append(out.Entries, e)
 		}
 	}
+	recs, err := d.OfflineRecords()
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		if selectsOffline(target, r.URL) {
+			out.Offline = append(out.Offline, r)
+		}
+	}
 	return out, nil
 }
 
-// DeleteURLCache deletes the entries of the cache folder that target
-// selects, like `certutil -urlcache target delete`. The running process
-// keeps its memory cache (spec §1.9): only the folder changes. '*' also
-// removes the unreadable entries and every disk-scoped offline-URL record,
-// and a URL removes that URL's record: after `certutil -urlcache * delete`
-// a URL that kept failing once the network was back was fetched again
-// (spec §5.2, S45b).
+// DeleteURLCache deletes what target selects from the cache folder, like
+// `certutil -urlcache target delete`: the entries ('*' also the unreadable
+// ones) and the disk-scoped offline-URL records ('*' every record, a URL
+// its own, SelectOffline the records alone). The running process keeps its
+// memory cache and its process- or service-scoped records (spec §1.9):
+// only the folder changes. Whether Windows' delete resets its offline-URL
+// tracker is undocumented (spec §5.1); winchain deletes the disk records
+// because after `certutil -urlcache * delete` a URL that kept failing once
+// the network was back was fetched again (spec §5.2, S45b); see
+// docs/windows-divergences.md.
 func (c *Client) DeleteURLCache(target string) (*URLCache, error) {
-	d := c.Retriever().Disk()
-	if d == nil {
-		return nil, ErrNoCacheFolder
+	d, err := c.folder()
+	if err != nil {
+		return nil, err
 	}
 	entries, problems, err := d.List()
+	if err != nil {
+		return nil, err
+	}
+	recs, err := d.OfflineRecords()
 	if err != nil {
 		return nil, err
 	}
@@ -102,12 +145,18 @@ func (c *Client) DeleteURLCache(target string) (*URLCache, error) {
 		}
 		out.Problems = append(out.Problems, p)
 	}
-	switch strings.ToLower(target) {
-	case SelectAll:
+	for _, r := range recs {
+		if !selectsOffline(target, r.URL) {
+			continue
+		}
+		if err := d.DeleteOfflineRecord(r.URL); err != nil {
+			return out, err
+		}
+		out.Offline = append(out.Offline, r)
+	}
+	if target == SelectAll || strings.EqualFold(target, SelectOffline) {
+		// Files that are not valid records (so not listed) go too.
 		err = d.DeleteOfflineRecords()
-	case SelectCRL, SelectOCSP:
-	default:
-		err = d.DeleteOfflineRecord(target)
 	}
 	return out, err
 }

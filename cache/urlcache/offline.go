@@ -3,8 +3,10 @@ package urlcache
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"path"
+	"sort"
 	"time"
 )
 
@@ -109,4 +111,40 @@ func (f *Folder) DeleteOfflineRecords() error {
 		}
 	}
 	return nil
+}
+
+// OfflineRecords lists the folder's disk-scoped offline-URL records, sorted
+// by URL (`winchain urlcache list` shows them). A file that is not a record
+// winchain would honour (see [Folder.OfflineRecord]: bad JSON, a URL whose
+// entry name is not the file's, no failure) is skipped, as a retrieval
+// would ignore it.
+func (f *Folder) OfflineRecords() ([]OfflineRecord, error) {
+	ents, err := f.fsys.ReadDir(OfflineDir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cache: read %s: %w", f.display(OfflineDir), err)
+	}
+	var out []OfflineRecord
+	for _, e := range ents {
+		if e.Dir || !IsEntryName(e.Name) {
+			continue
+		}
+		b, err := f.fsys.ReadFile(path.Join(OfflineDir, e.Name), maxOfflineRecordFile)
+		if err != nil {
+			continue // gone since the listing, or over the bound: not a record
+		}
+		var probe struct {
+			URL string `json:"url"`
+		}
+		if json.Unmarshal(b, &probe) != nil || URLName(probe.URL) != e.Name {
+			continue
+		}
+		if r, ok := decodeOfflineRecord(probe.URL, b); ok {
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].URL < out[j].URL })
+	return out, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/winchain/winchain/cache"
 	"github.com/winchain/winchain/cache/urlcache"
+	"github.com/winchain/winchain/client"
 )
 
 // `winchain urlcache` mirrors `certutil -urlcache` (spec §4.7, §7.2) over a
@@ -22,12 +23,12 @@ import (
 func init() {
 	commands["urlcache"] = command{
 		summary: "list or delete entries of a CryptnetUrlCache folder (like certutil -urlcache)",
-		usage:   "winchain urlcache --cache-dir DIR [list [URL|crl|ocsp|*] | delete URL|crl|ocsp|'*'] [--json] [--write]",
+		usage:   "winchain urlcache --cache-dir DIR [list [URL|crl|ocsp|offline|*] | delete URL|crl|ocsp|offline|'*'] [--json] [--write]",
 		run:     runURLCache,
 	}
 }
 
-const urlcacheUsage = "usage: winchain urlcache --cache-dir DIR [list [URL|crl|ocsp|*] | delete URL|crl|ocsp|'*'] [--json] [--write]"
+const urlcacheUsage = "usage: winchain urlcache --cache-dir DIR [list [URL|crl|ocsp|offline|*] | delete URL|crl|ocsp|offline|'*'] [--json] [--write]"
 
 // urlcacheEntry is one element of entries[] (spec/cli.md).
 type urlcacheEntry struct {
@@ -46,9 +47,21 @@ type urlcacheProblem struct {
 	Error string `json:"error"`
 }
 
+// urlcacheOffline is one element of offline[] (spec/cli.md): a disk-scoped
+// offline-URL record.
+type urlcacheOffline struct {
+	URL         string `json:"url"`
+	Failures    int    `json:"failures"`
+	LastFailure string `json:"lastFailure"`
+	RetryAfter  string `json:"retryAfter"`
+}
+
 type urlcacheOutput struct {
 	Entries  []urlcacheEntry   `json:"entries"`
 	Problems []urlcacheProblem `json:"problems"`
+	// Offline are the disk-scoped offline-URL records listed or deleted;
+	// omitted when there are none.
+	Offline []urlcacheOffline `json:"offline,omitempty"`
 	// Deleted is the number of entries deleted (delete only).
 	Deleted *int `json:"deleted,omitempty"`
 }
@@ -114,40 +127,35 @@ func runURLCache(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "winchain urlcache: %s was not written by winchain (no %s marker) and is opened read-only; pass --write to delete from it\n", dir, urlcache.MarkerFile)
 		return 2
 	}
-	d, err := urlcache.Open(dir, urlcache.Options{ReadOnly: readOnly, MaxContent: cache.DefaultMaxURLRetrievalBytes})
+	// The folder is the one of a client with no network: listing and
+	// deleting are the client's (the simulator's urlcacheDelete event runs
+	// the same DeleteURLCache).
+	c, err := client.New(client.Config{CacheDir: dir, ReadOnlyCache: readOnly})
 	if err != nil {
 		fmt.Fprintf(stderr, "winchain urlcache: cannot read cache folder %s: %v\n", dir, err)
 		return 2
 	}
-	entries, problems, err := d.List()
+	var sel *client.URLCache
+	if verb == "delete" {
+		sel, err = c.DeleteURLCache(target)
+	} else {
+		sel, err = c.ListURLCache(target)
+	}
 	if err != nil {
-		fmt.Fprintf(stderr, "winchain urlcache: cannot read cache folder %s: %v\n", dir, err)
+		fmt.Fprintf(stderr, "winchain urlcache: cannot %s in cache folder %s: %v\n", verb, dir, err)
 		return 2
 	}
 
 	out := urlcacheOutput{Entries: []urlcacheEntry{}, Problems: []urlcacheProblem{}}
-	for _, e := range entries {
-		ue := describeEntry(e)
-		if !matchesTarget(target, ue) {
-			continue
-		}
-		if verb == "delete" {
-			if err := d.Delete(e.Name); err != nil {
-				out.Problems = append(out.Problems, urlcacheProblem{Name: e.Name, Error: err.Error()})
-				continue
-			}
-		}
-		out.Entries = append(out.Entries, ue)
+	for _, e := range sel.Entries {
+		out.Entries = append(out.Entries, describeEntry(e))
 	}
-	for _, p := range problems {
-		// Unreadable entries have no URL or kind: only '*' (or their own
-		// URL's name) selects them.
-		if verb == "delete" && (target == "*" || strings.HasSuffix(p.Name, urlcache.URLName(target))) {
-			if err := d.Delete(p.Name); err == nil {
-				continue
-			}
-		}
+	for _, p := range sel.Problems {
 		out.Problems = append(out.Problems, urlcacheProblem{Name: p.Name, Error: problemText(p.Err)})
+	}
+	for _, r := range sel.Offline {
+		out.Offline = append(out.Offline, urlcacheOffline{URL: r.URL, Failures: r.Failures,
+			LastFailure: r.LastFailure.UTC().Format(time.RFC3339), RetryAfter: r.RetryAfter.UTC().Format(time.RFC3339)})
 	}
 	if verb == "delete" {
 		n := len(out.Entries)
@@ -172,6 +180,19 @@ func runURLCache(args []string, stdout, stderr io.Writer) int {
 	} else {
 		fmt.Fprintf(stdout, "WinHttp Cache entries: %d\n\n", len(out.Entries))
 	}
+	if len(out.Offline) > 0 {
+		// winchain's disk-scoped offline-URL records (no certutil output
+		// shows Windows' offline tracker).
+		if verb == "delete" {
+			fmt.Fprintf(stdout, "Offline URL records deleted: %d\n", len(out.Offline))
+		} else {
+			fmt.Fprintf(stdout, "Offline URL records: %d\n", len(out.Offline))
+		}
+		for _, r := range out.Offline {
+			fmt.Fprintf(stdout, "  %s  failures %d, retry after %s\n", r.URL, r.Failures, r.RetryAfter)
+		}
+		fmt.Fprintln(stdout)
+	}
 	for _, p := range out.Problems {
 		fmt.Fprintf(stderr, "winchain urlcache: %s: %s\n", p.Name, p.Error)
 	}
@@ -194,20 +215,6 @@ func describeEntry(e *urlcache.Entry) urlcacheEntry {
 		ue.Expires = exp.UTC().Format(time.RFC3339)
 	}
 	return ue
-}
-
-// matchesTarget applies certutil's selector: '*' all, CRL / OCSP by content,
-// otherwise one URL.
-func matchesTarget(target string, e urlcacheEntry) bool {
-	switch strings.ToLower(target) {
-	case "*":
-		return true
-	case "crl":
-		return e.Kind == cache.ContentCRL
-	case "ocsp":
-		return e.Kind == cache.ContentOCSP
-	}
-	return e.URL == target
 }
 
 func problemText(err error) string {

@@ -22,6 +22,7 @@ import (
 	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/certutil"
 	"github.com/winchain/winchain/chain"
+	"github.com/winchain/winchain/client"
 	"github.com/winchain/winchain/clock"
 	"github.com/winchain/winchain/scenario"
 )
@@ -61,15 +62,17 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	e := chain.NewEngine(chain.Config{
+	c, err := client.New(client.Config{
 		Clock: clock.Fixed(at),
 		Root:  chain.NewStore("Root", root),
 		CA:    chain.NewStore("CA", issuing),
 	})
-	cc, err := e.GetChain(context.Background(), leaf, chain.Params{Time: at})
 	if err != nil {
 		return err
 	}
-	st := chain.VerifyPolicy(cc, chain.PolicyBase, chain.PolicyPara{})
-	return certutil.RenderVerify(w, cc, st, certutil.RenderOptions{})
+	res, err := c.Verify(context.Background(), leaf, client.VerifyOptions{Params: chain.Params{Time: at}})
+	if err != nil {
+		return err
+	}
+	return certutil.RenderVerify(w, res.Chain, res.Policy, certutil.RenderOptions{})
 }
