@@ -128,17 +128,17 @@ func (f *Folder) OfflineRecords() ([]OfflineRecord, error) {
 	}
 	var out []OfflineRecord
 	for _, e := range ents {
-		if e.Dir || !IsEntryName(e.Name) {
+		if e.IsDir() || !IsEntryName(e.Name()) {
 			continue
 		}
-		b, err := f.fsys.ReadFile(path.Join(OfflineDir, e.Name), maxOfflineRecordFile)
+		b, err := f.fsys.ReadFile(path.Join(OfflineDir, e.Name()), maxOfflineRecordFile)
 		if err != nil {
 			continue // gone since the listing, or over the bound: not a record
 		}
 		var probe struct {
 			URL string `json:"url"`
 		}
-		if json.Unmarshal(b, &probe) != nil || URLName(probe.URL) != e.Name {
+		if json.Unmarshal(b, &probe) != nil || URLName(probe.URL) != e.Name() {
 			continue
 		}
 		if r, ok := decodeOfflineRecord(probe.URL, b); ok {
