@@ -96,3 +96,30 @@ groups: [{name: g, count: 10, roots: [root], profile: {revocation: end, crlValid
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "static[0]: give url and file")
 }
+
+// PresentedChain follows swaps and reverts as the simulator does; the
+// accessors read the scenario's files.
+func TestPresentedChain(t *testing.T) {
+	s, err := scenario.Demo()
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		at   time.Duration
+		want []string
+	}{
+		{0, []string{"mail-old", "issuing"}},
+		{time.Hour, []string{"mail-new", "issuing"}},
+		{90 * time.Minute, []string{"mail-new", "issuing"}},
+		{2 * time.Hour, []string{"mail-old", "issuing"}},
+	} {
+		got, err := s.PresentedChain("mail", tc.at)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, got, tc.at.String())
+	}
+	_, err = s.PresentedChain("nope", 0)
+	assert.ErrorContains(t, err, `no endpoint named "nope"`)
+	c, err := s.Certificate("mail-new")
+	require.NoError(t, err)
+	assert.Equal(t, "mail.contoso.test", c.X.Subject.CommonName)
+	_, err = s.Certificate("nope")
+	assert.ErrorContains(t, err, `no certificate named "nope"`)
+}

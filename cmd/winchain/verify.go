@@ -244,56 +244,16 @@ func buildVerify(o *verifyOptions) (client.Config, chain.Params, chain.Policy, c
 		}
 	}
 	p.Usage = o.usages
-	switch o.revocation {
-	case "none", "end", "chain", "chain-exclude-root":
-	default:
-		return fail(usagef("--revocation %q: want none, end, chain or chain-exclude-root", o.revocation))
+	flags, err := revocationFlags(o)
+	if err != nil {
+		return fail(err)
 	}
+	p.Flags |= flags
 	if o.lowerQuality {
 		p.Flags |= chain.ReturnLowerQualityContexts
 	}
-	if o.noAIA {
-		p.Flags |= chain.DisableAIA
-	}
-	if o.cacheOnlyURLs {
-		p.Flags |= chain.CacheOnlyURLRetrieval
-	}
-	switch o.revocation {
-	case "end":
-		p.Flags |= chain.RevocationCheckEndCert
-	case "chain":
-		p.Flags |= chain.RevocationCheckChain
-	case "chain-exclude-root":
-		p.Flags |= chain.RevocationCheckChainExclRoot
-	}
-	if o.cacheOnly {
-		p.Flags |= chain.RevocationCheckCacheOnly
-	}
-
-	if cfg.Root, err = loadStore("Root", o.roots); err != nil {
+	if err := loadClientStores(o, &cfg); err != nil {
 		return fail(err)
-	}
-	if cfg.CA, err = loadStore("CA", o.cas); err != nil {
-		return fail(err)
-	}
-	if cfg.Disallowed, err = loadStore("Disallowed", o.disallowed); err != nil {
-		return fail(err)
-	}
-	if cfg.ExclusiveRoot, err = loadStore("Exclusive root", o.exclusiveRoots); err != nil {
-		return fail(err)
-	}
-	cfg.ExclusiveCATrust = o.exclusiveCA
-	for _, f := range o.crls {
-		crls, err := certs.LoadCRLFile(f)
-		if err != nil {
-			return fail(err)
-		}
-		if cfg.CA == nil {
-			cfg.CA = chain.NewStore("CA")
-		}
-		for _, c := range crls {
-			cfg.CA.AddCRL(c)
-		}
 	}
 	extra, err := loadStore("Additional", o.extras)
 	if err != nil {
@@ -316,6 +276,66 @@ func buildVerify(o *verifyOptions) (client.Config, chain.Params, chain.Policy, c
 	}
 	p.Additional = extra
 	return cfg, p, policy, para, leafs[0], nil
+}
+
+// revocationFlags turns --revocation, --cache-only, --no-aia and
+// --cache-only-urls into CertGetCertificateChain dwFlags.
+func revocationFlags(o *verifyOptions) (chain.Flags, error) {
+	var f chain.Flags
+	switch o.revocation {
+	case "none":
+	case "end":
+		f |= chain.RevocationCheckEndCert
+	case "chain":
+		f |= chain.RevocationCheckChain
+	case "chain-exclude-root":
+		f |= chain.RevocationCheckChainExclRoot
+	default:
+		return 0, usagef("--revocation %q: want none, end, chain or chain-exclude-root", o.revocation)
+	}
+	if o.noAIA {
+		f |= chain.DisableAIA
+	}
+	if o.cacheOnlyURLs {
+		f |= chain.CacheOnlyURLRetrieval
+	}
+	if o.cacheOnly {
+		f |= chain.RevocationCheckCacheOnly
+	}
+	return f, nil
+}
+
+// loadClientStores fills the client's stores from --root, --ca,
+// --disallowed, --exclusive-root (and --exclusive-ca) and puts the --crl
+// CRLs in its CA store.
+func loadClientStores(o *verifyOptions, cfg *client.Config) error {
+	var err error
+	if cfg.Root, err = loadStore("Root", o.roots); err != nil {
+		return err
+	}
+	if cfg.CA, err = loadStore("CA", o.cas); err != nil {
+		return err
+	}
+	if cfg.Disallowed, err = loadStore("Disallowed", o.disallowed); err != nil {
+		return err
+	}
+	if cfg.ExclusiveRoot, err = loadStore("Exclusive root", o.exclusiveRoots); err != nil {
+		return err
+	}
+	cfg.ExclusiveCATrust = o.exclusiveCA
+	for _, f := range o.crls {
+		crls, err := certs.LoadCRLFile(f)
+		if err != nil {
+			return err
+		}
+		if cfg.CA == nil {
+			cfg.CA = chain.NewStore("CA")
+		}
+		for _, c := range crls {
+			cfg.CA.AddCRL(c)
+		}
+	}
+	return nil
 }
 
 func isOID(s string) bool {

@@ -30,6 +30,7 @@ var rank = map[string]int{
 	"client":       5,
 	"certutil":     6,
 	"scenario":     6,
+	"preflight":    6,
 	"cmd/winchain": 7,
 	"examples":     7,
 }
