@@ -177,27 +177,26 @@ func labFromScenario(file, group string, step time.Duration) (preflight.LabCase,
 	if err != nil {
 		return c, err
 	}
+	load := func(names []string) ([]*certs.Certificate, error) {
+		var out []*certs.Certificate
+		for _, n := range names {
+			cert, err := s.Certificate(n)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, cert)
+		}
+		return out, nil
+	}
 	c.Chain = &preflight.Chain{Source: file}
-	for _, n := range names {
-		cert, err := s.Certificate(n)
-		if err != nil {
-			return c, err
-		}
-		c.Chain.Certs = append(c.Chain.Certs, cert)
+	if c.Chain.Certs, err = load(names); err != nil {
+		return c, err
 	}
-	for _, n := range g.Roots {
-		cert, err := s.Certificate(n)
-		if err != nil {
-			return c, err
-		}
-		c.Roots = append(c.Roots, cert)
+	if c.Roots, err = load(g.Roots); err != nil {
+		return c, err
 	}
-	for _, n := range g.CA {
-		cert, err := s.Certificate(n)
-		if err != nil {
-			return c, err
-		}
-		c.CAs = append(c.CAs, cert)
+	if c.CAs, err = load(g.CA); err != nil {
+		return c, err
 	}
 	if g.Profile.Registry != "" {
 		data, err := s.ReadFile(g.Profile.Registry)
