@@ -43,9 +43,9 @@ func (s *Spec) initialCohorts(g *GroupSpec, perClient bool) int64 {
 
 // checkWork bounds the run before set-up: the client states at the start
 // (MaxCohorts), steps × states (MaxWork) and, with opts.WorkDir, the bytes
-// the cache folders would take (MaxWorkDirBytes). Each error names the
-// field that drives the number.
-func (s *Spec) checkWork(opts Options) error {
+// the cache folders would take (MaxWorkDirBytes). Each error names file,
+// the field that drives the number and the limit.
+func (s *Spec) checkWork(file string, opts Options) error {
 	var cohorts int64
 	for i := range s.Groups {
 		g := &s.Groups[i]
@@ -56,12 +56,12 @@ func (s *Spec) checkWork(opts Options) error {
 			if opts.PerClient {
 				field, why = fmt.Sprintf("groups[%d].count", i), fmt.Sprintf("%d clients evaluated one by one (per-client)", g.Count)
 			}
-			return &Error{File: s.Name, Field: field, Err: fmt.Errorf("%s start in up to %d separate states with the groups before it; the limit is %d (MaxCohorts)", why, cohorts, MaxCohorts)}
+			return &Error{File: file, Field: field, Err: fmt.Errorf("%s start in up to %d separate states with the groups before it; the limit is %d (MaxCohorts)", why, cohorts, MaxCohorts)}
 		}
 	}
 	steps := int64(s.Duration/s.Step) + 1
 	if w := steps * cohorts; w > MaxWork {
-		return &Error{File: s.Name, Field: "duration", Err: fmt.Errorf("%d steps × %d client states = %d state-steps; the limit is %d (MaxWork): shorten duration, lengthen step or connectEvery", steps, cohorts, w, MaxWork)}
+		return &Error{File: file, Field: "duration", Err: fmt.Errorf("%d steps × %d client states = %d state-steps; the limit is %d (MaxWork): shorten duration, lengthen step or connectEvery", steps, cohorts, w, MaxWork)}
 	}
 	if opts.WorkDir != "" {
 		per := s.folderEstimate()

@@ -138,7 +138,7 @@ func Run(ctx context.Context, s *Spec, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkWork(opts); err != nil {
+	if err := s.checkWork(s.Name, opts); err != nil {
 		return nil, err
 	}
 	sm := &sim{spec: s, opts: opts, p: p, eps: map[string]*endpointState{}, states: map[stateKey]*cohort{},

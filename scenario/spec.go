@@ -85,6 +85,11 @@ func (p *Percent) UnmarshalYAML(n *yaml.Node) error {
 	if err != nil {
 		return fmt.Errorf("line %d: %q is not a fraction or percentage", n.Line, n.Value)
 	}
+	if v > 1 || v < 0 {
+		// "fraction: 50" meant 50 %, or was a typo: a bare number is a
+		// fraction from 0 to 1, so say which was meant.
+		return fmt.Errorf("line %d: %s is not a share: write a percentage from 0%% to 100%% (%s%%) or a fraction from 0 to 1", n.Line, n.Value, n.Value)
+	}
 	*p = Percent(v)
 	return nil
 }
@@ -122,6 +127,9 @@ type Spec struct {
 	dir string
 	// files, when set, replaces the file system (embedded scenarios).
 	files func(name string) ([]byte, error)
+	// present holds the fields the file wrote, for the range checks of
+	// values that otherwise take a default (validate.go).
+	present map[string]bool
 }
 
 // PKISpec names the certificates and keys of the scenario.
@@ -344,6 +352,10 @@ func Load(path string) (*Spec, error) {
 // Parse reads a scenario from YAML (JSON is YAML too). name labels errors.
 func Parse(name string, data []byte) (*Spec, error) {
 	var s Spec
+	present, badShare, value := presentPaths(data)
+	if badShare != "" {
+		return nil, &Error{File: name, Field: badShare, Err: bareShareError(value)}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&s); err != nil {
@@ -353,10 +365,11 @@ func Parse(name string, data []byte) (*Spec, error) {
 		return nil, &Error{File: name, Err: err}
 	}
 	s.dir = "."
+	s.present = present
 	if err := s.normalise(name); err != nil {
 		return nil, err
 	}
-	if err := s.checkWork(Options{}); err != nil {
+	if err := s.checkWork(name, Options{}); err != nil {
 		return nil, err
 	}
 	return &s, nil
@@ -388,7 +401,7 @@ func (s *Spec) readFile(name string) ([]byte, error) {
 
 // normalise fills defaults and checks references, naming the field at fault.
 func (s *Spec) normalise(file string) error {
-	n := &normaliser{s: s, file: file}
+	n := &normaliser{s: s, file: file, present: s.present}
 	for _, step := range []func() error{n.timing, n.publishers, n.network, n.endpoints, n.groups, n.events, n.asserts} {
 		if err := step(); err != nil {
 			return err
@@ -405,6 +418,9 @@ type normaliser struct {
 	file string
 	// endpointNames and groupNames are the names defined so far.
 	endpointNames, groupNames map[string]bool
+	// present holds the fields the file wrote (presentPaths); nil for a
+	// Spec built in code.
+	present map[string]bool
 }
 
 func (n *normaliser) fail(field string, format string, args ...any) error {
@@ -443,6 +459,9 @@ func (n *normaliser) keyName(field, name string) error {
 // timing: name, start, duration, step, hungAfter and the list bounds.
 func (n *normaliser) timing() error {
 	s := n.s
+	if err := n.explicitTiming(); err != nil {
+		return err
+	}
 	if s.Name == "" {
 		s.Name = strings.TrimSuffix(filepath.Base(n.file), filepath.Ext(n.file))
 	}
@@ -474,6 +493,9 @@ func (n *normaliser) timing() error {
 // publishers: what the PKI serves (crls, ocsp, aia, static).
 func (n *normaliser) publishers() error {
 	s := n.s
+	if err := n.explicitPublishers(); err != nil {
+		return err
+	}
 	for i := range s.CRLs {
 		c := &s.CRLs[i]
 		f := fmt.Sprintf("crls[%d]", i)
@@ -595,6 +617,9 @@ func (n *normaliser) groups() error {
 			return n.fail(f+".name", "%q is used twice", g.Name)
 		}
 		n.groupNames[g.Name] = true
+		if err := n.explicitGroup(f, g); err != nil {
+			return err
+		}
 		if g.Count <= 0 {
 			g.Count = 1
 		}
@@ -679,8 +704,8 @@ func (n *normaliser) events() error {
 		if e.Group != "" && !n.groupNames[e.Group] {
 			return n.fail(f+".group", "no group named %q", e.Group)
 		}
-		if e.Fraction != nil && (*e.Fraction < 0 || *e.Fraction > 1) {
-			return n.fail(f+".fraction", "%v is outside 0..100%%", float64(*e.Fraction)*100)
+		if err := n.share(f+".fraction", e.Fraction); err != nil {
+			return err
 		}
 		if e.Swap != nil {
 			if !n.endpointNames[e.Swap.Endpoint] {
@@ -714,6 +739,12 @@ func (n *normaliser) asserts() error {
 		}
 		if (a.AtLeast == nil) == (a.AtMost == nil) {
 			return n.fail(f, "give exactly one of atLeast and atMost")
+		}
+		if err := n.share(f+".atLeast", a.AtLeast); err != nil {
+			return err
+		}
+		if err := n.share(f+".atMost", a.AtMost); err != nil {
+			return err
 		}
 	}
 	return nil

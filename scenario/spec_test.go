@@ -81,3 +81,72 @@ func FuzzParseSpec(f *testing.F) {
 		}
 	})
 }
+
+// Values written outside their range are refused with the field and the
+// allowed range (issue 17); left out, the same fields take their defaults
+// (TestSpecDefaults).
+func TestSpecExplicitValues(t *testing.T) {
+	group := func(extra string) string {
+		return "pki:\n  certs: {leaf: leaf.pem, root: root.pem}\nendpoints:\n  - {host: mail.example.test, chain: [leaf]}\ngroups:\n  - {roots: [root]" + extra + "}\n"
+	}
+	cases := []struct{ name, yaml, field, want string }{
+		{"count 0", group(", count: 0"), "groups[0].count", "0: want 1 to 1000000 clients"},
+		{"count negative", group(", count: -5"), "groups[0].count", "-5: want 1 to 1000000 clients"},
+		{"step 0s", minimal + "step: 0s\n", "step", "0s: want at least 1s"},
+		{"step 0", minimal + "step: 0\n", "step", "0s: want at least 1s"},
+		{"duration negative", minimal + "duration: -1h\n", "duration", "want more than 0s"},
+		{"hungAfter 0", minimal + "hungAfter: 0s\n", "hungAfter", "want more than 0s"},
+		{"connectEvery 0", group(", count: 3, connectEvery: 0s"), "groups[0].connectEvery", "want at least the step"},
+		{"urlTimeout 0", group(", count: 3, profile: {urlTimeout: 0s}"), "groups[0].profile.urlTimeout", "want more than 0s"},
+		{"publishEvery 0", "pki:\n  certs: {leaf: leaf.pem, root: root.pem}\n  keys: {root: root.key}\ncrls: [{url: http://x/a.crl, issuer: root, publishEvery: 0s}]\nendpoints:\n  - {host: mail.example.test, chain: [leaf]}\ngroups:\n  - {count: 1, roots: [root]}\n", "crls[0].publishEvery", "want more than 0s"},
+		{"fraction over 100%", minimal + "events: [{at: 1h, reboot: true, fraction: 101%}]\n", "events[0].fraction", "101% is outside 0%..100%"},
+		{"fraction negative", minimal + "events: [{at: 1h, reboot: true, fraction: -5%}]\n", "events[0].fraction", "-5% is outside 0%..100%"},
+		{"fraction 50 without %", minimal + "events: [{at: 1h, reboot: true, fraction: 50}]\n", "events[0].fraction", "50 is not a share: write a percentage from 0% to 100% (50%) or a fraction from 0 to 1"},
+		{"atLeast over 100%", minimal + "asserts: [{by: 1h, atLeast: 120%}]\n", "asserts[0].atLeast", "120% is outside 0%..100%"},
+		{"atMost 99 without %", minimal + "asserts: [{by: 1h, atMost: 99}]\n", "asserts[0].atMost", "99 is not a share"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := scenario.Parse("bad.yaml", []byte(c.yaml))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "bad.yaml")
+			assert.Contains(t, err.Error(), c.field)
+			assert.Contains(t, err.Error(), c.want)
+		})
+	}
+	// Fractions written as fractions and shares at the ends of the range
+	// stay accepted.
+	for _, ok := range []string{"fraction: 0.5", "fraction: 0%", "fraction: 100%", "fraction: 1"} {
+		_, err := scenario.Parse("ok.yaml", []byte(minimal+"events: [{at: 1h, reboot: true, "+ok+"}]\n"))
+		assert.NoError(t, err, ok)
+	}
+}
+
+// The work of a run is bounded before it starts, with the field that
+// drives it named (issue 15).
+func TestSpecWorkBounds(t *testing.T) {
+	// 1,000,000 clients, each with its own connection phase: a week at one
+	// minute with connectEvery a week is 10,081 phases per group; three
+	// such groups start in more states than MaxCohorts.
+	many := "pki:\n  certs: {leaf: leaf.pem, root: root.pem}\nendpoints:\n  - {host: mail.example.test, chain: [leaf]}\nduration: 168h\nstep: 1m\ngroups:\n"
+	for i := 0; i < 3; i++ {
+		many += "  - {count: 300000, connectEvery: 168h, roots: [root]}\n"
+	}
+	_, err := scenario.Parse("big.yaml", []byte(many))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "groups[1].connectEvery")
+	assert.Contains(t, err.Error(), "(MaxCohorts)")
+
+	// Steps × states: 20,000 steps × 6,000 phases.
+	work := "pki:\n  certs: {leaf: leaf.pem, root: root.pem}\nendpoints:\n  - {host: mail.example.test, chain: [leaf]}\nduration: 20000m\nstep: 1m\ngroups:\n  - {count: 6000, connectEvery: 6000m, roots: [root]}\n"
+	_, err = scenario.Parse("work.yaml", []byte(work))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "duration: 20001 steps × 6000 client states")
+	assert.Contains(t, err.Error(), "(MaxWork)")
+
+	// A group whose connection phases mostly fall after the run starts in
+	// few states: phases beyond the last step share one.
+	late := "pki:\n  certs: {leaf: leaf.pem, root: root.pem}\nendpoints:\n  - {host: mail.example.test, chain: [leaf]}\nduration: 1h\nstep: 1m\ngroups:\n  - {count: 1000000, connectEvery: 8760h, roots: [root]}\n"
+	_, err = scenario.Parse("late.yaml", []byte(late))
+	require.NoError(t, err)
+}

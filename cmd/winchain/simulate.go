@@ -32,7 +32,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	htmlOut := fs.String("html", "", "also write a self-contained HTML report to this file")
 	perClient := fs.Bool("per-client", false, "evaluate every client on its own (slower; same results)")
 	negCache := fs.String("negative-cache", "", "override every group's negative-cache model (none, seed-8h, service-backoff, process-backoff)")
-	workDir := fs.String("work-dir", "", "keep the clients' disk caches in this folder (default: a temporary folder)")
+	workDir := fs.String("work-dir", "", "write the clients' cache folders (one per client state, CryptnetUrlCache layout) into this folder when the run ends (default: kept in memory only)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
