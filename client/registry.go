@@ -162,7 +162,7 @@ var regDWORDs = map[string]func(r *Registry, d uint32){
 	"crlvalidityextensionperiod":         func(r *Registry, d uint32) { r.CRLValidityExtensionPeriod = time.Duration(d) * time.Hour },
 	"ocspvalidityseconds":                func(r *Registry, d uint32) { r.OCSPValidity = time.Duration(d) * time.Second },
 	"cryptnetcachedocspswitchtocrlcount": func(r *Registry, d uint32) { r.CachedOcspSwitchToCrlCount = d },
-	"cryptnetmaxcachedocsppercrlcount":    func(r *Registry, d uint32) { r.MaxCachedOcspPerCrlCount = d },
+	"cryptnetmaxcachedocsppercrlcount":   func(r *Registry, d uint32) { r.MaxCachedOcspPerCrlCount = d },
 	"cryptnetdefaultflushexemptseconds": func(r *Registry, d uint32) {
 		if d == 0xFFFFFFFF { // CRYPTNET_URL_CACHE_DISABLE_FLUSH
 			r.FlushExempt = cache.FlushDisabled
