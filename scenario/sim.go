@@ -31,9 +31,21 @@ type Options struct {
 	// between clients in the same state. Results are the same (a test
 	// checks it); it is for that check and for debugging.
 	PerClient bool
-	// Progress, if set, receives a one-line progress bar as the run goes
-	// (the CLI passes the terminal).
+	// Progress, if set, receives progress reports as the run goes: steps
+	// done of the total, the client states held and an estimate of the
+	// time left. With ProgressBar it is one bar redrawn in place (a
+	// terminal); otherwise a plain line at the start, every ProgressEvery
+	// and at the end (CI logs).
 	Progress io.Writer
+	// ProgressBar draws the bar; false writes plain lines.
+	ProgressBar bool
+	// ProgressEvery is the wall time between plain lines; 0 means
+	// DefaultProgressEvery.
+	ProgressEvery time.Duration
+	// WallClock times the progress reports (the estimate of the time
+	// left); nil means the system clock. The simulation itself runs on its
+	// own simulated clocks.
+	WallClock clock.Clock
 	// NegativeCache, if set, overrides every group's negative-cache preset
 	// (the demo runs the same story under two models).
 	NegativeCache string
@@ -460,6 +472,7 @@ func (sm *sim) loop(ctx context.Context) error {
 	s := sm.spec
 	steps := int(s.Duration / s.Step)
 	ev := 0
+	meter := newProgress(sm.opts, s)
 	for step := 0; step <= steps; step++ {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -494,20 +507,9 @@ func (sm *sim) loop(ctx context.Context) error {
 		if err := sm.mergeDirty(t); err != nil {
 			return err
 		}
-		if sm.opts.Progress != nil && (step%10 == 0 || step == steps) {
-			progress(sm.opts.Progress, step, steps)
-		}
-	}
-	if sm.opts.Progress != nil {
-		fmt.Fprintln(sm.opts.Progress)
+		meter.update(step, len(sm.cohorts))
 	}
 	return nil
-}
-
-func progress(w io.Writer, step, steps int) {
-	const width = 40
-	done := width * step / max(steps, 1)
-	fmt.Fprintf(w, "\r[%s%s] %3d%% step %d/%d", strings.Repeat("#", done), strings.Repeat(".", width-done), 100*step/max(steps, 1), step, steps)
 }
 
 // apply carries out one event at t.

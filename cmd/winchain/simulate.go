@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	commands["simulate"] = command{summary: "rehearse a certificate rotation over a fleet of simulated Windows clients", usage: "winchain simulate [--json | --html OUT] FILE", run: runSimulate}
+	commands["simulate"] = command{summary: "rehearse a certificate rotation over a fleet of simulated Windows clients", usage: "winchain simulate [--json | --html OUT] [--progress] FILE", run: runSimulate}
 	commands["demo"] = command{summary: "run the embedded Outlook swap story offline under two negative-cache models", usage: "winchain demo [--json | --html PREFIX]", run: runDemo}
 }
 
@@ -33,6 +33,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	perClient := fs.Bool("per-client", false, "evaluate every client on its own (slower; same results)")
 	negCache := fs.String("negative-cache", "", "override every group's negative-cache model (none, seed-8h, service-backoff, process-backoff)")
 	workDir := fs.String("work-dir", "", "write the clients' cache folders (one per client state, CryptnetUrlCache layout) into this folder when the run ends (default: kept in memory only)")
+	progress := fs.Bool("progress", false, "report progress on stderr: steps done, client states and the time left (a bar on a terminal, the default there; plain lines every 5 s otherwise)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -50,7 +51,10 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	opts := scenario.Options{PerClient: *perClient, NegativeCache: *negCache, WorkDir: *workDir}
-	if isTerminal(stderr) {
+	switch {
+	case isTerminal(stderr):
+		opts.Progress, opts.ProgressBar = stderr, true
+	case *progress:
 		opts.Progress = stderr
 	}
 	rep, err := scenario.Run(context.Background(), spec, opts)
@@ -113,7 +117,7 @@ func runDemo(args []string, stdout, stderr io.Writer) int {
 		}
 		opts := scenario.Options{NegativeCache: model}
 		if isTerminal(stderr) {
-			opts.Progress = stderr
+			opts.Progress, opts.ProgressBar = stderr, true
 		}
 		rep, err := scenario.Run(context.Background(), spec, opts)
 		if err != nil {
