@@ -303,90 +303,148 @@ func (r *Retriever) OfflineRecord(url string) (OfflineRecord, bool) {
 // An expired entry is never returned when the wire fails; see [Retriever.Lookup].
 // The *Result is never nil; the error is the *RetrievalError of a failure.
 func (r *Retriever) Retrieve(ctx context.Context, url string, kind Kind, opts Options) (*Result, error) {
-	res := &Result{URL: url, Kind: kind, NegativeModel: r.cfg.Offline.label()}
-	fail := func(e *RetrievalError) (*Result, error) {
-		e.URL = url
-		res.Err = e
-		res.OK = false
-		res.Body = nil
-		r.count(func(s *Stats) { s.Failures++ })
-		return res, e
+	rt := &retrieval{r: r, url: url, kind: kind, opts: opts,
+		res:  &Result{URL: url, Kind: kind, NegativeModel: r.cfg.Offline.label()},
+		post: strings.EqualFold(opts.Method, "POST"), resync: r.cfg.ResyncBefore}
+	if opts.ResyncBefore.After(rt.resync) {
+		rt.resync = opts.ResyncBefore
 	}
 	if e := r.checkScheme(url, kind); e != nil {
-		return fail(e)
+		return rt.fail(e)
 	}
-	post := strings.EqualFold(opts.Method, "POST")
-	resync := r.cfg.ResyncBefore
-	if opts.ResyncBefore.After(resync) {
-		resync = opts.ResyncBefore
-	}
-
 	now := r.cfg.Clock.Now()
-	var revalidate *entry
-	if !opts.WireOnly && !post {
-		e, from := r.lookup(url, res, resync)
-		if e != nil {
-			fresh, due := r.freshness(e, now, resync)
-			if fresh || (due && opts.CacheOnly) {
-				r.fill(res, e, from)
-				r.count(func(s *Stats) {
-					if from == FromMemory {
-						s.MemoryHits++
-					} else {
-						s.DiskHits++
-					}
-				})
-				if from == FromDisk {
-					r.remember(url, e)
-				}
-				return res, nil
-			}
-			if due {
-				revalidate = e
-			}
-		}
+	if !opts.WireOnly && !rt.post && rt.fromCache(now) {
+		return rt.res, nil
 	}
 	if opts.CacheOnly {
-		return fail(&RetrievalError{Reason: ReasonNotCached, Detail: "CRYPT_CACHE_ONLY_RETRIEVAL and no valid cached object"})
+		return rt.fail(&RetrievalError{Reason: ReasonNotCached, Detail: "CRYPT_CACHE_ONLY_RETRIEVAL and no valid cached object"})
 	}
+	rt.useOffline = opts.OfflineCheck && r.cfg.Offline.Enabled()
+	if e := rt.offlineSkip(now); e != nil {
+		return rt.fail(e)
+	}
+	if e := rt.setTimeout(); e != nil {
+		return rt.fail(e)
+	}
+	resp, rerr := rt.wire(ctx)
+	if rerr != nil {
+		return rt.fail(rerr)
+	}
+	return rt.accept(resp)
+}
 
-	useOffline := opts.OfflineCheck && r.cfg.Offline.Enabled()
-	if useOffline {
-		if rec, ok, _ := r.offline.get(url); ok {
-			retry, blocked := r.cfg.Offline.retryAfter(rec, now)
-			res.RetryAfter = retry
-			if blocked {
-				res.From = FromOfflineSkip
-				r.count(func(s *Stats) { s.OfflineSkips++ })
-				return fail(&RetrievalError{Reason: ReasonOffline, RetryAfter: retry,
-					Detail: fmt.Sprintf("offline-URL back-off (%s) after %d failure(s), retry after %s",
-						r.cfg.Offline.label(), rec.Failures, retry.UTC().Format(time.RFC3339))})
+// retrieval is the state of one Retrieve call, step by step.
+type retrieval struct {
+	r    *Retriever
+	url  string
+	kind Kind
+	opts Options
+	res  *Result
+	post bool
+	// resync is the later of Config.ResyncBefore and Options.ResyncBefore.
+	resync time.Time
+	// revalidate is the cached entry a conditional GET may keep (304).
+	revalidate *entry
+	useOffline bool
+	timeout    time.Duration
+	maxBytes   int64
+}
+
+// fail ends the retrieval with e.
+func (rt *retrieval) fail(e *RetrievalError) (*Result, error) {
+	e.URL = rt.url
+	rt.res.Err = e
+	rt.res.OK = false
+	rt.res.Body = nil
+	rt.r.count(func(s *Stats) { s.Failures++ })
+	return rt.res, e
+}
+
+// fromCache is step 2: it fills the result from a usable memory or disk
+// entry and reports whether it did; an entry due for a conditional GET is
+// kept in rt.revalidate (or used as it is under CacheOnly).
+func (rt *retrieval) fromCache(now time.Time) bool {
+	r := rt.r
+	e, from := r.lookup(rt.url, rt.res, rt.resync)
+	if e == nil {
+		return false
+	}
+	fresh, due := r.freshness(e, now, rt.resync)
+	if fresh || (due && rt.opts.CacheOnly) {
+		r.fill(rt.res, e, from)
+		r.count(func(s *Stats) {
+			if from == FromMemory {
+				s.MemoryHits++
+			} else {
+				s.DiskHits++
 			}
+		})
+		if from == FromDisk {
+			r.remember(rt.url, e)
 		}
+		return true
 	}
+	if due {
+		rt.revalidate = e
+	}
+	return false
+}
 
-	timeout := r.timeout(opts.Timeout)
-	if opts.Budget != nil {
-		slice, ok := opts.Budget.next()
+// offlineSkip is step 4: the error of a URL its offline-URL record still
+// blocks, or nil.
+func (rt *retrieval) offlineSkip(now time.Time) *RetrievalError {
+	r := rt.r
+	if !rt.useOffline {
+		return nil
+	}
+	rec, ok, _ := r.offline.get(rt.url)
+	if !ok {
+		return nil
+	}
+	retry, blocked := r.cfg.Offline.retryAfter(rec, now)
+	rt.res.RetryAfter = retry
+	if !blocked {
+		return nil
+	}
+	rt.res.From = FromOfflineSkip
+	r.count(func(s *Stats) { s.OfflineSkips++ })
+	return &RetrievalError{Reason: ReasonOffline, RetryAfter: retry,
+		Detail: fmt.Sprintf("offline-URL back-off (%s) after %d failure(s), retry after %s",
+			r.cfg.Offline.label(), rec.Failures, retry.UTC().Format(time.RFC3339))}
+}
+
+// setTimeout fixes the wire attempt's timeout (the clamped per-URL timeout,
+// at most half of what the budget has left) and byte limit.
+func (rt *retrieval) setTimeout() *RetrievalError {
+	rt.timeout = rt.r.timeout(rt.opts.Timeout)
+	if b := rt.opts.Budget; b != nil {
+		slice, ok := b.next()
 		if !ok {
-			return fail(&RetrievalError{Reason: ReasonTimeout, Detail: fmt.Sprintf("accumulative retrieval budget of %s spent", opts.Budget.Total())})
+			return &RetrievalError{Reason: ReasonTimeout, Detail: fmt.Sprintf("accumulative retrieval budget of %s spent", b.Total())}
 		}
-		if slice < timeout {
-			timeout = slice
+		if slice < rt.timeout {
+			rt.timeout = slice
 		}
 	}
-	res.Timeout = timeout
-	maxBytes := r.maxBytes(kind, opts.MaxBytes)
+	rt.res.Timeout = rt.timeout
+	rt.maxBytes = rt.r.maxBytes(rt.kind, rt.opts.MaxBytes)
+	return nil
+}
 
+// wire is step 5: one attempt on the wire. The time the caller blocked
+// (the latency, or the whole timeout) is charged to the clock and the
+// budget; a transport failure extends the URL's offline-URL record.
+func (rt *retrieval) wire(ctx context.Context) (*FetchResponse, *RetrievalError) {
+	r, res, timeout := rt.r, rt.res, rt.timeout
 	res.From = FromNetwork
 	r.count(func(s *Stats) { s.WireFetches++ })
 	method := "GET"
-	if post {
+	if rt.post {
 		method = "POST"
 	}
-	req := &FetchRequest{URL: url, Kind: kind, Method: method, Body: opts.Body, Timeout: timeout, MaxBytes: maxBytes}
-	if revalidate != nil {
-		req.IfNoneMatch = revalidate.etag
+	req := &FetchRequest{URL: rt.url, Kind: rt.kind, Method: method, Body: rt.opts.Body, Timeout: timeout, MaxBytes: rt.maxBytes}
+	if rt.revalidate != nil {
+		req.IfNoneMatch = rt.revalidate.etag
 	}
 	resp, ferr := r.fetch(ctx, req)
 	var elapsed time.Duration
@@ -414,26 +472,33 @@ func (r *Retriever) Retrieve(ctx context.Context, url string, kind Kind, opts Op
 	if elapsed > timeout {
 		elapsed = timeout
 	}
-	r.charge(elapsed, opts.Budget)
+	r.charge(elapsed, rt.opts.Budget)
 	res.Blocked = elapsed
-	now = r.cfg.Clock.Now()
-
-	if rerr != nil {
-		rerr.Elapsed = elapsed
-		switch rerr.Reason {
-		case ReasonOffline, ReasonTimeout, ReasonReset:
-			if useOffline {
-				rec := r.recordFailure(url, now)
-				res.RetryAfter = rec.RetryAfter
-				rerr.RetryAfter = rec.RetryAfter
-			}
-		}
-		return fail(rerr)
+	if rerr == nil {
+		return resp, nil
 	}
+	rerr.Elapsed = elapsed
+	switch rerr.Reason {
+	case ReasonOffline, ReasonTimeout, ReasonReset:
+		if rt.useOffline {
+			rec := r.recordFailure(rt.url, r.cfg.Clock.Now())
+			res.RetryAfter = rec.RetryAfter
+			rerr.RetryAfter = rec.RetryAfter
+		}
+	}
+	return nil, rerr
+}
+
+// accept is step 6: a 304 keeps the revalidated entry; a 200 within the
+// limit that Validate accepts is stored (unless DontCache or POST) and
+// clears the URL's offline-URL record; anything else fails.
+func (rt *retrieval) accept(resp *FetchResponse) (*Result, error) {
+	r, res, opts := rt.r, rt.res, rt.opts
+	now := r.cfg.Clock.Now()
 	res.Status = resp.Status
-	if resp.Status == 304 && revalidate != nil {
+	if resp.Status == 304 && rt.revalidate != nil {
 		// Conditional GET: 304 keeps the cached object (spec §3.3, §4.6).
-		e := *revalidate
+		e := *rt.revalidate
 		e.lastDownload = now
 		if resp.MaxAge > 0 {
 			e.maxAge = resp.MaxAge
@@ -441,9 +506,9 @@ func (r *Retriever) Retrieve(ctx context.Context, url string, kind Kind, opts Op
 		if opts.StickyCache {
 			e.sticky = true
 		}
-		r.clearOffline(url, useOffline)
+		r.clearOffline(rt.url, rt.useOffline)
 		if !opts.DontCache {
-			r.store(url, &e, res)
+			r.store(rt.url, &e, res)
 		}
 		r.fill(res, &e, FromNetwork)
 		res.Revalidated = true
@@ -451,34 +516,34 @@ func (r *Retriever) Retrieve(ctx context.Context, url string, kind Kind, opts Op
 		return res, nil
 	}
 	if resp.Status != 200 {
-		return fail(&RetrievalError{Reason: ReasonHTTPStatus, Status: resp.Status})
+		return rt.fail(&RetrievalError{Reason: ReasonHTTPStatus, Status: resp.Status})
 	}
-	if int64(len(resp.Body)) > maxBytes {
-		return fail(&RetrievalError{Reason: ReasonTooLarge, Detail: fmt.Sprintf("%d bytes, limit %d", len(resp.Body), maxBytes)})
+	if int64(len(resp.Body)) > rt.maxBytes {
+		return rt.fail(&RetrievalError{Reason: ReasonTooLarge, Detail: fmt.Sprintf("%d bytes, limit %d", len(resp.Body), rt.maxBytes)})
 	}
 	if opts.Validate != nil {
 		if err := opts.Validate(resp.Body); err != nil {
-			return fail(&RetrievalError{Reason: ReasonInvalidContent, Err: err})
+			return rt.fail(&RetrievalError{Reason: ReasonInvalidContent, Err: err})
 		}
 	}
-	r.clearOffline(url, useOffline)
+	r.clearOffline(rt.url, rt.useOffline)
 	e := &entry{
 		body:         resp.Body,
 		lastDownload: now,
-		expires:      objectExpiry(kind, resp.Body, now, r.cfg.OCSPValidity),
+		expires:      objectExpiry(rt.kind, resp.Body, now, r.cfg.OCSPValidity),
 		etag:         resp.ETag,
 		maxAge:       resp.MaxAge,
 		sticky:       opts.StickyCache,
 	}
-	if !opts.DontCache && !post {
-		e.name = urlcache.URLName(url)
+	if !opts.DontCache && !rt.post {
+		e.name = urlcache.URLName(rt.url)
 		if opts.CacheFileNamePrefix != "" {
 			e.name = opts.CacheFileNamePrefix + "_" + e.name
 		}
-		if revalidate != nil && revalidate.name != "" {
-			e.name = revalidate.name
+		if rt.revalidate != nil && rt.revalidate.name != "" {
+			e.name = rt.revalidate.name
 		}
-		r.store(url, e, res)
+		r.store(rt.url, e, res)
 	}
 	r.fill(res, e, FromNetwork)
 	return res, nil
