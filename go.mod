@@ -3,6 +3,8 @@ module github.com/winchain/winchain
 go 1.26.8
 
 require (
+	github.com/chromedp/cdproto v0.160.1
+	github.com/chromedp/chromedp v0.23.1
 	github.com/rogpeppe/go-internal v1.16.0
 	github.com/smallstep/certinfo v1.16.0
 	github.com/smallstep/pkcs7 v0.2.3
@@ -14,6 +16,7 @@ require (
 )
 
 require (
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/google/certificate-transparency-go v1.3.2 // indirect
 	golang.org/x/tools v0.52.0 // indirect
 )
