@@ -83,6 +83,13 @@ type Evaluation struct {
 	// evaluation: presented by the server, or in its Root or CA store
 	// (nil: judged by the element's source).
 	Local func(c *certs.Certificate) bool
+	// AccumulativeTimeout is the client's revocation budget under
+	// CERT_CHAIN_REVOCATION_ACCUMULATIVE_TIMEOUT
+	// (ChainRevAccumulativeUrlRetrievalTimeoutMilliseconds); zero means
+	// cache.DefaultAccumulativeTimeout. Accumulative says whether the
+	// client set that flag.
+	AccumulativeTimeout time.Duration
+	Accumulative        bool
 }
 
 // ErrNoEvaluator is returned by Analyze without Options.Evaluator.
@@ -381,11 +388,25 @@ func revocationFindings(oldBuilt, newBuilt []*certs.Certificate, newEv, fleetEv 
 		}
 	}
 	policyOffline := newEv.Policy.Error == chain.CRYPT_E_REVOCATION_OFFLINE || newEv.Policy.Error == chain.CRYPT_E_NO_REVOCATION_CHECK
+	budget := newEv.AccumulativeTimeout
+	if budget <= 0 {
+		budget = cache.DefaultAccumulativeTimeout
+	}
 	for _, u := range unreachable {
 		rt := byURL[u]
+		// Windows' per-URL timeout applies to each URL in turn; with
+		// CERT_CHAIN_REVOCATION_ACCUMULATIVE_TIMEOUT the chain's
+		// revocation retrievals share one budget (spec §3.7).
+		worst := time.Duration(len(unreachable)) * rt.Timeout
+		var mode string
+		if newEv.Accumulative {
+			mode = fmt.Sprintf("these clients set CERT_CHAIN_REVOCATION_ACCUMULATIVE_TIMEOUT: at most %s over the chain (ChainRevAccumulativeUrlRetrievalTimeoutMilliseconds)", budget)
+		} else {
+			mode = fmt.Sprintf("%d failing URL(s) × the per-URL timeout = %s per connection; a client with CERT_CHAIN_REVOCATION_ACCUMULATIVE_TIMEOUT stops at %s (ChainRevAccumulativeUrlRetrievalTimeoutMilliseconds)", len(unreachable), worst, budget)
+		}
 		f := Finding{ID: IDURLUnreachable, Severity: Warning, URL: u, BlockSeconds: seconds(rt.Blocked),
-			Detail: fmt.Sprintf("%s fails from the clients' network (%s); each client connection blocks %s on it (per-URL timeout %s), %s over the whole chain",
-				u, rt.ErrorText(), rt.Blocked.Round(time.Millisecond), rt.Timeout.Round(time.Millisecond), total.Round(time.Millisecond)),
+			Detail: fmt.Sprintf("%s fails from the clients' network (%s); each client connection blocks %s on it (per-URL timeout %s), %s over the whole chain; %s",
+				u, rt.ErrorText(), rt.Blocked.Round(time.Millisecond), rt.Timeout.Round(time.Millisecond), total.Round(time.Millisecond), mode),
 			Affected: "every client that has no fresh copy cached, at each connection until it has one"}
 		if policyOffline {
 			f.Severity, f.Result = Blocking, newEv.Policy.Error.Name()

@@ -6,15 +6,21 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
+	"fmt"
 	"math/big"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/smallstep/pkcs7"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/chain"
 	"github.com/winchain/winchain/client"
 	"github.com/winchain/winchain/clock"
@@ -363,4 +369,107 @@ func joinSteps(r *preflight.Report) string {
 	return s
 }
 
-var _ = certs.Parse
+// A cache folder taken from a client (--cache-dir): URLs it holds are not
+// "never cached", and the preflight never writes to it.
+func TestCacheDirFromAClient(t *testing.T) {
+	e := newEnv(t)
+	newLeaf := e.leaf(e.inter, host, oldSANs, func(c *x509.Certificate) { c.CRLDistributionPoints = []string{newCRL} })
+	e.serveCRL(e.inter, newCRL)
+	// A client that already fetched the new CRL (pre-fetched) leaves it in
+	// its folder.
+	dir := t.TempDir()
+	c, err := client.New(client.Config{Clock: e.clk, Network: e.net, Root: chain.NewStore("Root", e.root.Cert), CacheDir: dir})
+	require.NoError(t, err)
+	_, err = c.Verify(context.Background(), newLeaf.Cert, client.VerifyOptions{Params: chain.Params{Time: swapAt, Flags: chain.RevocationCheckChainExclRoot, Additional: chain.NewStore("Additional", e.inter.Cert)}})
+	require.NoError(t, err)
+	before := folderDigest(t, dir)
+
+	ev := e.evaluator()
+	ev.Config.CacheDir = dir
+	r := e.analyze(t, presented(e.old, e.inter), presented(newLeaf, e.inter), preflight.Options{Evaluator: ev})
+	f := r.Find(preflight.IDNewRevocationURL)
+	require.NotNil(t, f)
+	assert.Equal(t, preflight.Info, f.Severity)
+	assert.Contains(t, f.Affected, "the given cache folder has it")
+	assert.Equal(t, before, folderDigest(t, dir), "the folder is read, never written")
+
+	r = e.analyze(t, presented(e.old, e.inter), presented(newLeaf, e.inter), preflight.Options{})
+	assert.Equal(t, preflight.Warning, r.Find(preflight.IDNewRevocationURL).Severity, "without the folder")
+}
+
+// folderDigest lists every file of dir with its size and content.
+func folderDigest(t *testing.T, dir string) string {
+	t.Helper()
+	var b strings.Builder
+	require.NoError(t, filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s %d %x\n", p, len(data), sha256.Sum256(data))
+		return nil
+	}))
+	return b.String()
+}
+
+// A new certificate that expires within 30 days is a warning; one already
+// expired is blocking.
+func TestExpiresSoon(t *testing.T) {
+	e := newEnv(t)
+	soon := e.leaf(e.inter, host, oldSANs, func(c *x509.Certificate) { c.NotAfter = swapAt.Add(10 * 24 * time.Hour) })
+	r := e.analyze(t, presented(e.old, e.inter), presented(soon, e.inter), preflight.Options{})
+	f := r.Find(preflight.IDExpiresSoon)
+	require.NotNil(t, f)
+	assert.Equal(t, preflight.Warning, f.Severity)
+	assert.Contains(t, f.Detail, "expires 240h0m0s after the swap")
+	expired := e.leaf(e.inter, host, oldSANs, func(c *x509.Certificate) { c.NotAfter = swapAt.Add(-time.Hour) })
+	r = e.analyze(t, presented(e.old, e.inter), presented(expired, e.inter), preflight.Options{})
+	f = r.Find(preflight.IDExpiresSoon)
+	require.NotNil(t, f)
+	assert.Equal(t, preflight.Blocking, f.Severity)
+	assert.Equal(t, "CERT_E_EXPIRED", f.Result)
+}
+
+// Clients with CERT_CHAIN_REVOCATION_ACCUMULATIVE_TIMEOUT: the report
+// gives their budget instead of the per-URL sum.
+func TestAccumulativeTimeout(t *testing.T) {
+	e := newEnv(t)
+	newLeaf := e.leaf(e.inter, host, oldSANs, func(c *x509.Certificate) { c.CRLDistributionPoints = []string{newCRL} })
+	e.net.Add(newCRL, netsim.Rule{Response: netsim.Response{Fail: netsim.FailTimeout}})
+	r := e.analyze(t, presented(e.old, e.inter), presented(newLeaf, e.inter), preflight.Options{})
+	f := r.Find(preflight.IDURLUnreachable)
+	require.NotNil(t, f)
+	assert.Contains(t, f.Detail, "1 failing URL(s) × the per-URL timeout = 15s per connection; a client with CERT_CHAIN_REVOCATION_ACCUMULATIVE_TIMEOUT stops at 20s")
+	ev := e.evaluator()
+	ev.Flags |= chain.RevocationAccumulativeTimeout
+	r = e.analyze(t, presented(e.old, e.inter), presented(newLeaf, e.inter), preflight.Options{Evaluator: ev})
+	f = r.Find(preflight.IDURLUnreachable)
+	require.NotNil(t, f)
+	assert.Contains(t, f.Detail, "these clients set CERT_CHAIN_REVOCATION_ACCUMULATIVE_TIMEOUT: at most 20s over the chain")
+	assert.LessOrEqual(t, f.BlockSeconds, 20.0)
+}
+
+// LoadChain reads PEM bundles (end certificate first), DER and PKCS#7.
+func TestLoadChainFormats(t *testing.T) {
+	e := newEnv(t)
+	dir := t.TempDir()
+	pemFile := filepath.Join(dir, "chain.pem")
+	require.NoError(t, os.WriteFile(pemFile, testpki.PEM(e.old.Cert, e.inter.Cert), 0o644))
+	derFile := filepath.Join(dir, "leaf.cer")
+	require.NoError(t, os.WriteFile(derFile, e.old.Cert.X.Raw, 0o644))
+	p7, err := pkcs7.DegenerateCertificate(append(append([]byte(nil), e.inter.Cert.X.Raw...), e.old.Cert.X.Raw...))
+	require.NoError(t, err)
+	p7File := filepath.Join(dir, "chain.p7b")
+	require.NoError(t, os.WriteFile(p7File, p7, 0o644))
+	for _, f := range []string{pemFile, derFile, p7File} {
+		ch, err := preflight.LoadChain(f)
+		require.NoError(t, err, f)
+		assert.Equal(t, e.old.Cert.SHA1, ch.Leaf().SHA1, "%s: the end certificate first", f)
+		assert.Equal(t, f, ch.Source)
+	}
+	_, err = preflight.LoadChain(filepath.Join(dir, "missing.pem"))
+	assert.ErrorContains(t, err, "missing.pem")
+}

@@ -108,7 +108,9 @@ func (s *clientSession) Evaluate(ctx context.Context, presented []*certs.Certifi
 	for _, c := range presented {
 		local[c.SHA1] = true
 	}
-	ev := &Evaluation{Local: func(c *certs.Certificate) bool { return local[c.SHA1] }}
+	ev := &Evaluation{Local: func(c *certs.Certificate) bool { return local[c.SHA1] },
+		AccumulativeTimeout: s.e.Config.Registry.AccumulativeTimeout,
+		Accumulative:        s.e.Flags&chain.RevocationAccumulativeTimeout != 0}
 	if s.cached != nil {
 		ev.Cached = func(u string) bool { return s.cached[u] }
 	}

@@ -97,6 +97,7 @@ func TestLabScriptSteps(t *testing.T) {
 		"@('-verify', '-urlfetch'",
 		"@('qe', $capi2, '/f:xml', '/e:Events')",
 		"Copy-Item -LiteralPath $urlCache",
+		"$_.Attributes = 'Normal'", // Compress-Archive skips hidden files
 		"Compress-Archive",
 		"if ($Keep)",
 		"Restore-RegState $s",

@@ -129,13 +129,13 @@ func (r *Report) WriteText(w io.Writer) {
 	for _, c := range []struct {
 		label string
 		r     *ChainResult
-	}{{"old (now)", r.Old}, {"new (at the swap)", r.New}, {"new (nothing cached)", r.FirstConnection}, {"old (at the revert)", r.Revert}} {
+	}{{"old (before the swap)", r.Old}, {"new (at the swap)", r.New}, {"new (nothing cached)", r.FirstConnection}, {"old (at the revert)", r.Revert}} {
 		if c.r == nil {
 			continue
 		}
-		fmt.Fprintf(w, "%-21s %s  %s  %s\n", c.label+":", c.r.Result, c.r.Subject, c.r.SHA1)
+		fmt.Fprintf(w, "%-23s %s  %s  %s\n", c.label+":", c.r.Result, c.r.Subject, c.r.SHA1)
 		if c.r.Detail != "" {
-			fmt.Fprintf(w, "%-21s %s\n", "", c.r.Detail)
+			fmt.Fprintf(w, "%-23s %s\n", "", c.r.Detail)
 		}
 	}
 	if len(r.Findings) == 0 {

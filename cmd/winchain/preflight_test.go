@@ -42,6 +42,7 @@ var pfSwapAt = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 //	new-notyet.pem           a leaf valid from 3 minutes before the swap
 //	net.json                 CRLs and the new intermediate's AIA served
 //	net-timeout.json         the same, with the new CDP URL timing out
+//	net-cdp.json             the same, with the new CDP URL serving the issuing CA's CRL
 //	net-revoked.json         the same, with the old leaf revoked 30 min after the swap
 func cmdPreflightPKI(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
@@ -116,6 +117,7 @@ func cmdPreflightPKI(ts *testscript.TestScript, neg bool, args []string) {
 	base := fmt.Sprintf(`"%s": {"file": "root.crl"}, "%s": {"file": "issuing1.crl"}, "%s": {"file": "inter2.cer"}`, rootCRL, crl1, aia2)
 	write("net.json", []byte(fmt.Sprintf(`{%s, "%s": {"file": "issuing2.crl"}}`, base, crl2)))
 	write("net-timeout.json", []byte(fmt.Sprintf(`{%s, "%s": {"fail": "timeout"}}`, base, crl2)))
+	write("net-cdp.json", []byte(fmt.Sprintf(`{%s, "%s": {"file": "issuing1.crl"}}`, base, crl2)))
 	revoked := fmt.Sprintf(`"%s": {"file": "root.crl"}, "%s": {"file": "issuing1.crl", "timeline": [{"from": "%s", "file": "issuing1-revoked.crl"}]}, "%s": {"file": "rsa.crl"}`,
 		rootCRL, crl1, pfSwapAt.Add(30*time.Minute).Format(time.RFC3339), crl2)
 	write("net-revoked.json", []byte("{"+revoked+"}"))

@@ -173,7 +173,15 @@ try {
     # 8. Evidence: CAPI2 events, the URL cache folder, the certificates.
     $x = Invoke-Native 'wevtutil.exe' @('qe', $capi2, '/f:xml', '/e:Events')
     $x.Output | Out-File -Encoding UTF8 -FilePath (Join-Path $Results 'capi2.xml')
-    if (Test-Path -LiteralPath $urlCache) { Copy-Item -LiteralPath $urlCache -Destination (Join-Path $Results 'CryptnetUrlCache') -Recurse -Force }
+    if (Test-Path -LiteralPath $urlCache) {
+        $copy = Join-Path $Results 'CryptnetUrlCache'
+        Copy-Item -LiteralPath $urlCache -Destination $copy -Recurse -Force
+        # The cache's files carry the Hidden and System attributes, which
+        # Compress-Archive skips: the copies get plain ones.
+        Get-ChildItem -LiteralPath $copy -Recurse -Force | ForEach-Object {
+            if ($_.PSIsContainer) { $_.Attributes = 'Directory' } else { $_.Attributes = 'Normal' }
+        }
+    }
     New-Item -ItemType Directory -Path (Join-Path $Results 'certs') | Out-Null
     foreach ($f in $certFiles) { Copy-Item -LiteralPath (Join-Path $PSScriptRoot $f.File) -Destination (Join-Path $Results ('certs\' + $f.Thumbprint + '.cer')) -Force }
     Copy-Item -LiteralPath (Join-Path $PSScriptRoot 'case\leaf.cer') -Destination (Join-Path $Results 'leaf.cer') -Force
