@@ -13,14 +13,12 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/winchain/winchain/aia"
-	"github.com/winchain/winchain/cache"
 	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/chain"
+	"github.com/winchain/winchain/client"
 	"github.com/winchain/winchain/clock"
 	"github.com/winchain/winchain/internal/testpki"
 	"github.com/winchain/winchain/netsim"
-	"github.com/winchain/winchain/revocation"
 )
 
 var (
@@ -157,20 +155,16 @@ func (s scenario) run(t testing.TB) (*chain.ChainContext, chain.PolicyStatus) {
 	for u, r := range s.net(t) {
 		n.Handle(u, r)
 	}
-	r, err := cache.NewRetriever(cache.Config{Clock: clk, Fetcher: n})
-	require.NoError(t, err)
-	checker, err := revocation.NewChecker(revocation.Config{Retriever: r})
-	require.NoError(t, err)
-	src, err := aia.NewSource(aia.Config{Retriever: r})
-	require.NoError(t, err)
-	cfg := chain.Config{Clock: clk, Root: chain.NewStore("Root", loadCert(t, "root.pem")), Revocation: checker, AIA: src}
+	cfg := client.Config{Clock: clk, Network: n, Root: chain.NewStore("Root", loadCert(t, "root.pem"))}
 	if !s.noCA {
 		cfg.CA = chain.NewStore("CA", loadCert(t, "inter.pem"))
 	}
-	cc, err := chain.NewEngine(cfg).GetChain(context.Background(), loadCert(t, s.leaf),
-		chain.Params{Time: at, Flags: chain.RevocationCheckChainExclRoot})
+	c, err := client.New(cfg)
 	require.NoError(t, err)
-	return cc, chain.VerifyPolicy(cc, chain.PolicyBase, chain.PolicyPara{})
+	res, err := c.Verify(context.Background(), loadCert(t, s.leaf), client.VerifyOptions{
+		Params: chain.Params{Time: at, Flags: chain.RevocationCheckChainExclRoot}})
+	require.NoError(t, err)
+	return res.Chain, res.Policy
 }
 
 func render(t testing.TB, cc *chain.ChainContext, st chain.PolicyStatus) string {

@@ -13,6 +13,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/winchain/winchain/cache"
+	"github.com/winchain/winchain/client"
 	"github.com/winchain/winchain/clock"
 	"github.com/winchain/winchain/netsim"
 )
@@ -32,12 +33,12 @@ func winchainFolder(t *testing.T) (string, []string) {
 	n.Serve(urls[0], []byte("-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n"))
 	n.Handle(urls[1], netsim.Response{Body: []byte("MSCF cab"), ETag: `"e1"`})
 	dir := t.TempDir()
-	r, err := cache.NewRetriever(cache.Config{Clock: clk, Fetcher: n, DiskDir: dir})
+	c, err := client.New(client.Config{Clock: clk, Network: n, CacheDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range urls {
-		if _, err := r.Retrieve(context.Background(), u, cache.KindAIA, cache.Options{}); err != nil {
+		if _, err := c.Retriever().Retrieve(context.Background(), u, cache.KindAIA, cache.Options{}); err != nil {
 			t.Fatal(err)
 		}
 	}
