@@ -46,7 +46,8 @@ type Operation struct {
 	Events []*Event
 
 	lastSeen int
-	index    int // in the open heap
+	index    int      // in the open heap
+	refs     []string // chainRefs indexed to it while open
 }
 
 // EventIDs lists the EventID of each event in order.
@@ -250,7 +251,10 @@ func (g *Grouper) place(ev *Event) {
 		g.merge(op, other)
 		return
 	}
-	g.byRef[ref] = op
+	if other == nil {
+		g.byRef[ref] = op
+		op.refs = append(op.refs, ref)
+	}
 }
 
 // merge moves src's events into dst (src is a policy-only operation).
@@ -263,21 +267,22 @@ func (g *Grouper) merge(dst, src *Operation) {
 	}
 	heap.Remove(&g.idle, src.index)
 	delete(g.open, src.TaskID)
-	for ref, o := range g.byRef {
-		if o == src {
-			g.byRef[ref] = dst
-		}
+	for _, ref := range src.refs {
+		g.byRef[ref] = dst
 	}
+	dst.refs = append(dst.refs, src.refs...)
+	src.refs = nil
 }
 
 func (g *Grouper) complete(op *Operation) {
 	heap.Remove(&g.idle, op.index)
 	delete(g.open, op.TaskID)
-	for ref, o := range g.byRef {
-		if o == op {
+	for _, ref := range op.refs {
+		if g.byRef[ref] == op {
 			delete(g.byRef, ref)
 		}
 	}
+	op.refs = nil
 	op.finish()
 	heap.Push(&g.done, op)
 }

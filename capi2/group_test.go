@@ -214,3 +214,38 @@ func TestPublicCaptureEvent53(t *testing.T) {
 	assert.Equal(t, RetrievalJSON{URL: "http://crl3.digicert.com/DigiCertGlobalRootCA.crl", Kind: "crl", From: "network", Error: "0x00002EE7",
 		ErrorName: "ERROR_WINHTTP_NAME_NOT_RESOLVED", Timeout: "15s", FlagNames: r.Flags.Names}, rep.Retrievals[0])
 }
+
+// TestNestedChainBuild: a revocation check that validates an OCSP
+// responder's certificate builds a chain inside the operation, under the
+// same TaskId (Microsoft's OCSP troubleshooting sequence 40, 52, 53, 10,
+// 11, 30, 41). The operation's chain is the outer one (its event 11 comes
+// last), and its policy is the check of that chain.
+func TestNestedChainBuild(t *testing.T) {
+	const task, outer, inner = "{11111111-2222-4333-8444-555555555555}", "{AAAAAAAA-0000-4000-8000-000000000001}", "{BBBBBBBB-0000-4000-8000-000000000002}"
+	var b strings.Builder
+	seq := 0
+	ev := func(id int, body string) {
+		seq++
+		fmt.Fprintf(&b, `<Event><System><Provider Name="Microsoft-Windows-CAPI2"/><EventID>%d</EventID><TimeCreated SystemTime="2026-11-24T10:00:00.%03dZ"/><EventRecordID>%d</EventRecordID></System><UserData><X>%s<EventAuxInfo ProcessName="svchost.exe"/><CorrelationAuxInfo TaskId="%s" SeqNumber="%d"/><Result value="0"/></X></UserData></Event>`+"\n", id, seq, seq, body, task, seq)
+	}
+	chainBody := func(subject, ref string) string {
+		return fmt.Sprintf(`<Certificate fileRef="5D0B7E1C9A2F3B4C6D8E0F1A2B3C4D5E6F708192.cer" subjectName="%s"/><Flags value="0"/><CertificateChain chainRef="%s"><TrustStatus><ErrorStatus value="0"/><InfoStatus value="100"/></TrustStatus><ChainElement><Certificate fileRef="5D0B7E1C9A2F3B4C6D8E0F1A2B3C4D5E6F708192.cer" subjectName="%s"/><TrustStatus><ErrorStatus value="0"/><InfoStatus value="102"/></TrustStatus></ChainElement></CertificateChain>`, subject, ref, subject)
+	}
+	ev(10, "")
+	ev(40, `<Certificate fileRef="5D0B7E1C9A2F3B4C6D8E0F1A2B3C4D5E6F708192.cer" subjectName="www.contoso.test"/>`)
+	ev(52, `<URL>http://ocsp.contoso.test/MFEw</URL><Object type="CONTEXT_OID_OCSP_RESP"/>`)
+	ev(53, `<URL>http://ocsp.contoso.test/MFEw</URL><Object type="CONTEXT_OID_OCSP_RESP"/>`)
+	ev(10, "")
+	ev(11, chainBody("Contoso OCSP Responder", inner))
+	ev(30, `<Policy type="CERT_CHAIN_POLICY_BASE"/><CertificateChain chainRef="`+inner+`"/><Status chainIndex="-1" elementIndex="-1"/>`)
+	ev(41, `<Certificate fileRef="5D0B7E1C9A2F3B4C6D8E0F1A2B3C4D5E6F708192.cer" subjectName="www.contoso.test"/><RevocationStatus index="0" error="0"/><OCSPResponse location="Wire" url="http://ocsp.contoso.test/MFEw" fileRef="D3B95EBB9474B2AC60FEE68BF670ACCF0168CE01.bin"/>`)
+	ev(11, chainBody("www.contoso.test", outer))
+	ops, _ := readAll(t, []byte(b.String()))
+	require.Len(t, ops, 1)
+	op := ops[0]
+	assert.Equal(t, []int{10, 40, 52, 53, 10, 11, 30, 41, 11}, op.EventIDs())
+	assert.Equal(t, "www.contoso.test", op.Chain().Chain.Certificate.Subject)
+	assert.Equal(t, outer, op.ChainRef())
+	assert.Nil(t, op.Policy(), "the only policy event checked the responder's chain")
+	assert.Equal(t, "trusted: the chain to www.contoso.test is valid", op.Verdict())
+}
