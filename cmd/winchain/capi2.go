@@ -21,7 +21,7 @@ import (
 
 func init() {
 	commands["capi2"] = command{
-		summary: "read a CAPI2 event log export (wevtutil qe … /f:xml): a timeline per operation",
+		summary: "read a CAPI2 event log export (wevtutil qe … /f:xml): a timeline per operation; --replay runs it through winchain",
 		usage:   "winchain capi2 [--json] [--replay] [--certs DIR] [--task ID] FILE...",
 		run:     runCAPI2,
 	}
