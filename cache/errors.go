@@ -55,6 +55,11 @@ type RetrievalError struct {
 	// RetryAfter is, for a URL in the offline-URL back-off, when the wire
 	// will be tried again.
 	RetryAfter time.Time
+	// WinHTTP is the WinHTTP error Windows would log for a failed wire
+	// attempt (CAPI2 event 53, spec §7.3), e.g. WinHTTPRedirectFailed for
+	// a redirect loop; 0 when none applies (a cache miss, an offline-URL
+	// skip, a simulated failure).
+	WinHTTP WinHTTPError
 	// Detail is extra text for humans.
 	Detail string
 	// Err is the underlying error, if any.
@@ -78,6 +83,9 @@ func (e *RetrievalError) Error() string {
 	msg := "retrieve " + e.URL + ": " + string(e.Reason)
 	if e.Reason == ReasonHTTPStatus && e.Status != 0 {
 		msg += fmt.Sprintf(" %d", e.Status)
+	}
+	if e.WinHTTP != 0 {
+		msg += fmt.Sprintf(" [%s %d]", e.WinHTTP, uint32(e.WinHTTP))
 	}
 	if e.Detail != "" {
 		msg += " (" + e.Detail + ")"

@@ -97,6 +97,11 @@ func (f *HTTPFetcher) Fetch(ctx context.Context, req *FetchRequest) (*FetchRespo
 	if client == nil {
 		client = http.DefaultClient
 	}
+	if client.CheckRedirect == nil {
+		c := *client // same transport; only the redirect policy is added
+		c.CheckRedirect = checkRedirect
+		client = &c
+	}
 	hresp, err := client.Do(hreq)
 	if err != nil {
 		return nil, classifyNetError(req.URL, err, elapsed())
@@ -161,16 +166,22 @@ func readLimited(r io.Reader, max int64) ([]byte, error) {
 	return b, nil
 }
 
-// classifyNetError maps a transport error to a Reason.
+// classifyNetError maps a transport error to a Reason and names the
+// WinHTTP error Windows would log for it.
 func classifyNetError(url string, err error, elapsed time.Duration) *RetrievalError {
 	var ne net.Error
+	var re *redirectError
 	switch {
+	case errors.As(err, &re):
+		// A redirect loop or a redirect off http(s) (net/http wraps the
+		// refusal in a *url.Error; its text names the URL again).
+		return &RetrievalError{URL: url, Reason: ReasonOffline, Elapsed: elapsed, WinHTTP: WinHTTPRedirectFailed, Detail: re.detail}
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return &RetrievalError{URL: url, Reason: ReasonTimeout, Elapsed: elapsed, Err: err}
+		return &RetrievalError{URL: url, Reason: ReasonTimeout, Elapsed: elapsed, WinHTTP: WinHTTPTimeout, Err: err}
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
-		return &RetrievalError{URL: url, Reason: ReasonReset, Elapsed: elapsed, Err: err}
+		return &RetrievalError{URL: url, Reason: ReasonReset, Elapsed: elapsed, WinHTTP: WinHTTPConnectionError, Err: err}
 	}
-	return &RetrievalError{URL: url, Reason: ReasonOffline, Elapsed: elapsed, Err: err}
+	return &RetrievalError{URL: url, Reason: ReasonOffline, Elapsed: elapsed, WinHTTP: winHTTPCause(err), Err: err}
 }
 
 // strongETag returns etag unless it is weak (W/"..."): Cryptnet stores only

@@ -189,6 +189,31 @@ func (r *Result) ErrorText() string {
 	return r.Err.Error()
 }
 
+// Cause says why a failed retrieval failed, beyond its reason word: the
+// WinHTTP error Windows would log (CAPI2 event 53, spec §7.3) with its
+// number, then the detail, e.g. "ERROR_WINHTTP_REDIRECT_FAILED (12156):
+// more than 10 redirects (a redirect loop?), last to http://…". Empty when
+// the retrieval succeeded or nothing more is known.
+func (r *Result) Cause() string {
+	var re *RetrievalError
+	if r.Err == nil || !errors.As(r.Err, &re) {
+		return ""
+	}
+	var parts []string
+	if re.WinHTTP != 0 {
+		parts = append(parts, fmt.Sprintf("%s (%d)", re.WinHTTP, uint32(re.WinHTTP)))
+	}
+	if re.Reason == ReasonHTTPStatus && re.Status != 0 {
+		parts = append(parts, fmt.Sprintf("HTTP %d", re.Status))
+	}
+	if re.Detail != "" {
+		parts = append(parts, re.Detail)
+	} else if re.Err != nil {
+		parts = append(parts, re.Err.Error())
+	}
+	return strings.Join(parts, ": ")
+}
+
 // LogEntry is one element of retrievals[] in the chain report (spec/cli.md).
 type LogEntry struct {
 	URL   string `json:"url"`
@@ -196,11 +221,13 @@ type LogEntry struct {
 	From  From   `json:"from"`
 	OK    bool   `json:"ok"`
 	Error string `json:"error,omitempty"`
+	// Cause is [Result.Cause].
+	Cause string `json:"cause,omitempty"`
 }
 
 // LogEntry returns the retrievals[] entry of r.
 func (r *Result) LogEntry() LogEntry {
-	return LogEntry{URL: r.URL, Kind: r.Kind, From: r.From, OK: r.OK, Error: r.ErrorText()}
+	return LogEntry{URL: r.URL, Kind: r.Kind, From: r.From, OK: r.OK, Error: r.ErrorText(), Cause: r.Cause()}
 }
 
 // entry is a cached object in memory.

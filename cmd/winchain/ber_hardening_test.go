@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -164,6 +167,34 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 		ts.Check(os.WriteFile(ts.MkAbs("mesh.pem"), testpki.PEM(pool...), 0o644))
 		ts.Check(os.WriteFile(ts.MkAbs("meshroot.pem"), testpki.PEM(root.Cert), 0o644))
 		ts.Check(os.WriteFile(ts.MkAbs("meshleaf.pem"), testpki.PEM(cas[0].NewLeaf("mesh.example.test", testpki.ECDSA).Cert), 0o644))
+	},
+	// serve-redirects starts a loopback HTTP server for the rest of the
+	// script whose /loop.crl redirects to itself and /tofile.crl to
+	// file:///etc/passwd, and writes redir-root.pem with two leaves whose
+	// CDP is one of them: leaf-loop.pem, leaf-tofile.pem (issue 15).
+	"serve-redirects": func(ts *testscript.TestScript, neg bool, args []string) {
+		if neg || len(args) != 0 {
+			ts.Fatalf("usage: serve-redirects")
+		}
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch r.URL.Path {
+			case "/loop.crl":
+				http.Redirect(w, r, "/loop.crl", http.StatusFound)
+			case "/tofile.crl":
+				http.Redirect(w, r, "file:///etc/passwd", http.StatusMovedPermanently)
+			default:
+				http.NotFound(w, r)
+			}
+		}))
+		ts.Defer(srv.Close)
+		root := testpki.NewRoot("Redirect Test Root", testpki.ECDSA)
+		ts.Check(os.WriteFile(ts.MkAbs("redir-root.pem"), testpki.PEM(root.Cert), 0o644))
+		for _, name := range []string{"loop", "tofile"} {
+			leaf := root.NewLeaf(name+".example.test", testpki.ECDSA, func(c *x509.Certificate) {
+				c.CRLDistributionPoints = []string{srv.URL + "/" + name + ".crl"}
+			})
+			ts.Check(os.WriteFile(ts.MkAbs("leaf-"+name+".pem"), testpki.PEM(leaf.Cert), 0o644))
+		}
 	},
 	// ber-outer IN OUT rewrites the DER file IN with an indefinite length
 	// on its outer SEQUENCE, as BER producers write PKCS#7.

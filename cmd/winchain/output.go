@@ -105,6 +105,7 @@ type jsonRetrieval struct {
 	From  string `json:"from"`
 	OK    bool   `json:"ok"`
 	Error string `json:"error,omitempty"`
+	Cause string `json:"cause,omitempty"`
 }
 
 type jsonResult struct {
@@ -167,7 +168,7 @@ func (r *verifyResult) JSON() jsonResult {
 	}
 	for _, rr := range cc.Retrievals {
 		out.Retrievals = append(out.Retrievals, jsonRetrieval{
-			URL: rr.URL, Kind: string(rr.Kind), From: string(rr.From), OK: rr.OK, Error: rr.ErrorText(),
+			URL: rr.URL, Kind: string(rr.Kind), From: string(rr.From), OK: rr.OK, Error: rr.ErrorText(), Cause: rr.Cause(),
 		})
 	}
 	for _, lc := range cc.LowerQualityChains {
@@ -227,6 +228,9 @@ func (r *verifyResult) WriteText(w io.Writer) {
 				status = "FAILED " + rr.ErrorText()
 			}
 			fmt.Fprintf(w, "  %-9s %-12s %-8s %s\n", rr.Kind, rr.From, status, rr.URL)
+			if c := rr.Cause(); c != "" && !rr.OK {
+				fmt.Fprintf(w, "            cause: %s\n", c)
+			}
 		}
 	}
 	if len(cc.LowerQualityChains) > 0 {
