@@ -487,6 +487,13 @@ func (rt *retrieval) wire(ctx context.Context) (*FetchResponse, *RetrievalError)
 		if rerr.Reason == ReasonTimeout {
 			// A timeout blocks the caller for the whole timeout (spec §3.7).
 			elapsed = timeout
+			if rerr.Detail == "" {
+				if ctx.Err() != nil {
+					rerr.Detail = "the caller stopped waiting (" + ctx.Err().Error() + ")"
+				} else {
+					rerr.Detail = fmt.Sprintf("no answer within %s", timeout)
+				}
+			}
 		}
 	} else {
 		elapsed = resp.Elapsed

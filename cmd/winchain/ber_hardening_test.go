@@ -196,6 +196,18 @@ var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 			ts.Check(os.WriteFile(ts.MkAbs("leaf-"+name+".pem"), testpki.PEM(leaf.Cert), 0o644))
 		}
 	},
+	// serve-hang starts a loopback HTTP server for the rest of the script
+	// that never answers, and writes hang-root.pem and hang-leaf.pem, a
+	// leaf with 10 CDP URLs on it (issue 15).
+	"serve-hang": func(ts *testscript.TestScript, neg bool, args []string) {
+		if neg || len(args) != 0 {
+			ts.Fatalf("usage: serve-hang")
+		}
+		root, leaf, stop := hangingPKI()
+		ts.Defer(stop)
+		ts.Check(os.WriteFile(ts.MkAbs("hang-root.pem"), testpki.PEM(root), 0o644))
+		ts.Check(os.WriteFile(ts.MkAbs("hang-leaf.pem"), testpki.PEM(leaf), 0o644))
+	},
 	// ber-outer IN OUT rewrites the DER file IN with an indefinite length
 	// on its outer SEQUENCE, as BER producers write PKCS#7.
 	"ber-outer": func(ts *testscript.TestScript, neg bool, args []string) {

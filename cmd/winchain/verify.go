@@ -58,6 +58,7 @@ type verifyOptions struct {
 	jsonOut                               bool
 	format                                string
 	negativeCache, registry               string
+	accumulativeTimeout, deadline         string
 	cert                                  string
 }
 
@@ -91,6 +92,8 @@ func newVerifyFlags(o *verifyOptions, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.format, "format", "text", "text, or certutil for the layout of certutil -verify -urlfetch")
 	fs.StringVar(&o.negativeCache, "negative-cache", "none", "offline-URL model: none, seed-8h, service-backoff, process-backoff")
 	fs.StringVar(&o.registry, "registry", "", "a `reg export` of the ChainEngine\\Config key to apply")
+	fs.StringVar(&o.accumulativeTimeout, "accumulative-timeout", "", "CERT_CHAIN_REVOCATION_ACCUMULATIVE_TIMEOUT: the chain's revocation URLs share one budget, a duration (e.g. 20s) or 'default' (ChainRevAccumulativeUrlRetrievalTimeoutMilliseconds, 20 s)")
+	fs.StringVar(&o.deadline, "deadline", "", "give up waiting after this much real time (e.g. 30s); retrievals still running then count as timed out")
 	return fs
 }
 
@@ -278,8 +281,9 @@ func buildVerify(o *verifyOptions) (client.Config, chain.Params, chain.Policy, c
 	return cfg, p, policy, para, leafs[0], nil
 }
 
-// revocationFlags turns --revocation, --cache-only, --no-aia and
-// --cache-only-urls into CertGetCertificateChain dwFlags.
+// revocationFlags turns --revocation, --cache-only, --no-aia,
+// --cache-only-urls and --accumulative-timeout into CertGetCertificateChain
+// dwFlags.
 func revocationFlags(o *verifyOptions) (chain.Flags, error) {
 	var f chain.Flags
 	switch o.revocation {
@@ -301,6 +305,14 @@ func revocationFlags(o *verifyOptions) (chain.Flags, error) {
 	}
 	if o.cacheOnly {
 		f |= chain.RevocationCheckCacheOnly
+	}
+	if o.accumulativeTimeout != "" {
+		if o.accumulativeTimeout != "default" {
+			if _, err := parseDuration("accumulative-timeout", o.accumulativeTimeout, "or default"); err != nil {
+				return 0, err
+			}
+		}
+		f |= chain.RevocationAccumulativeTimeout
 	}
 	return f, nil
 }
@@ -351,6 +363,19 @@ func isOID(s string) bool {
 	return true
 }
 
+// parseDuration reads a positive Go duration for --name; alt names the
+// other accepted words for the message.
+func parseDuration(name, v, alt string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		if alt != "" {
+			alt = " " + alt
+		}
+		return 0, usagef("--%s %q: want a positive duration such as 20s or 500ms%s", name, v, alt)
+	}
+	return d, nil
+}
+
 func verify(ctx context.Context, o *verifyOptions) (*verifyResult, error) {
 	cfg, p, policy, para, leaf, err := buildVerify(o)
 	if err != nil {
@@ -359,13 +384,32 @@ func verify(ctx context.Context, o *verifyOptions) (*verifyResult, error) {
 	if err := wireRetrieval(o, &cfg); err != nil {
 		return nil, err
 	}
+	var deadline time.Duration
+	if o.deadline != "" {
+		if deadline, err = parseDuration("deadline", o.deadline, ""); err != nil {
+			return nil, err
+		}
+		// Real time, whatever --at says: it bounds how long the run
+		// waits (on the network), for scripts.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, deadline)
+		defer cancel()
+	}
 	c, err := client.New(cfg)
 	if err != nil {
 		return nil, err
 	}
 	res, err := c.Verify(ctx, leaf, client.VerifyOptions{Params: p, Policy: policy, PolicyPara: para})
 	if err != nil {
+		if deadline > 0 && errors.Is(err, context.DeadlineExceeded) {
+			return nil, fmt.Errorf("--deadline %s reached before the chain build started", deadline)
+		}
 		return nil, err
+	}
+	if deadline > 0 && ctx.Err() != nil {
+		// Say so where the limits are reported: what had not been
+		// retrieved by then counts as timed out.
+		res.Chain.Build.LimitsHit = append(res.Chain.Build.LimitsHit, fmt.Sprintf("--deadline (%s)", deadline))
 	}
 	return &verifyResult{Context: res.Chain, Policy: res.Policy}, nil
 }
@@ -388,6 +432,15 @@ func wireRetrieval(o *verifyOptions, cfg *client.Config) error {
 		if err := cfg.Registry.LoadRegExport(o.registry); err != nil {
 			return err
 		}
+	}
+	if o.accumulativeTimeout != "" && o.accumulativeTimeout != "default" {
+		// The budget is ChainRevAccumulativeUrlRetrievalTimeoutMilliseconds
+		// (spec §3.7); the flag overrides what --registry set.
+		d, err := parseDuration("accumulative-timeout", o.accumulativeTimeout, "or default")
+		if err != nil {
+			return err
+		}
+		cfg.Registry.AccumulativeTimeout = d
 	}
 	if o.netFile != "" {
 		n, err := netsim.Load(o.netFile, cfg.Clock)
