@@ -150,7 +150,11 @@ func TestAIA_OfflinePartialChain(t *testing.T) {
 	assert.NotZero(t, cc.TrustStatus.ErrorStatus&chain.IsPartialChain)
 	st := chain.VerifyPolicy(cc, chain.PolicyBase, chain.PolicyPara{})
 	assert.Equal(t, chain.CERT_E_CHAINING, st.Error)
-	assert.Equal(t, []cache.LogEntry{{URL: p.url, Kind: cache.KindAIA, From: cache.FromNetwork, OK: false, Error: "offline"}}, aiaEntries(cc))
+	got := aiaEntries(cc)
+	require.Len(t, got, 1)
+	assert.Contains(t, got[0].Cause, "ERROR_WINHTTP_CANNOT_CONNECT (12029)", "the cause, as WinHTTP names it")
+	got[0].Cause = ""
+	assert.Equal(t, []cache.LogEntry{{URL: p.url, Kind: cache.KindAIA, From: cache.FromNetwork, OK: false, Error: "offline"}}, got)
 }
 
 // After a reboot (a new process: new Retriever on the same CryptnetUrlCache
@@ -247,7 +251,8 @@ func TestAIA_DisabledAndCacheOnly(t *testing.T) {
 
 	cc = c.build(t, p.leaf.Cert, chain.CacheOnlyURLRetrieval)
 	require.Len(t, cc.Chains[0].Elements, 1)
-	assert.Equal(t, []cache.LogEntry{{URL: p.url, Kind: cache.KindAIA, From: cache.FromNone, Error: "not-cached"}}, aiaEntries(cc))
+	assert.Equal(t, []cache.LogEntry{{URL: p.url, Kind: cache.KindAIA, From: cache.FromNone, Error: "not-cached",
+		Cause: "CRYPT_CACHE_ONLY_RETRIEVAL and no valid cached object"}}, aiaEntries(cc))
 	assert.Equal(t, 0, srv.requests())
 
 	// Once fetched (by a normal build in another engine of the same
