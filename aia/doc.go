@@ -63,4 +63,7 @@
 // LDAP retrieval itself (winchain has no LDAP client), the SIA
 // cross-certificate download of Vista SP1+ (spec §1.8), and the CAPI2
 // event log entries of AIA retrievals.
+//
+// "spec §N" refers to docs/spec.md (the Windows behaviour reference in this
+// repository); the CLI contract is docs/cli.md.
 package aia

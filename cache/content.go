@@ -13,7 +13,7 @@ import (
 )
 
 // Content kinds returned by [ContentKind]; the names are the `kind` words of
-// `winchain urlcache --json` (spec/cli.md).
+// `winchain urlcache --json` (docs/cli.md).
 const (
 	ContentCRL     = "crl"
 	ContentOCSP    = "ocsp"

@@ -44,4 +44,7 @@
 // OCSP file-name prefix (its input is unknown, spec §4.3) are not emulated.
 // Max-age is kept in memory only: the MetaData field that holds it on Windows
 // is not identified (spec §4.4), so winchain writes zeros there.
+//
+// "spec §N" refers to docs/spec.md (the Windows behaviour reference in this
+// repository); the CLI contract is docs/cli.md.
 package cache

@@ -7,7 +7,7 @@ import (
 )
 
 // Reason says why a retrieval failed. Its string form is the word the chain
-// report prints in retrievals[].error (spec/cli.md).
+// report prints in retrievals[].error (docs/cli.md).
 type Reason string
 
 // The reasons a retrieval fails.

@@ -15,7 +15,7 @@ import (
 
 // Kind is what a URL is retrieved for; it selects byte limits, scheme rules
 // and freshness rules. The strings are the `kind` words of retrievals[]
-// (spec/cli.md).
+// (docs/cli.md).
 type Kind string
 
 // Retrieval kinds.
@@ -32,7 +32,7 @@ const (
 )
 
 // From says where a retrieved object came from. The strings are the `from`
-// words of retrievals[] (spec/cli.md).
+// words of retrievals[] (docs/cli.md).
 type From string
 
 // Retrieval sources.
@@ -214,7 +214,7 @@ func (r *Result) Cause() string {
 	return strings.Join(parts, ": ")
 }
 
-// LogEntry is one element of retrievals[] in the chain report (spec/cli.md).
+// LogEntry is one element of retrievals[] in the chain report (docs/cli.md).
 type LogEntry struct {
 	URL   string `json:"url"`
 	Kind  Kind   `json:"kind"`

@@ -51,4 +51,7 @@
 // describes certificates, CRLs and OCSP responses but holds no DER bytes:
 // a certificate is only named by its SHA-1 thumbprint. Events 12–24 and 81
 // are skipped (their structure is UNCONFIRMED, spec §7.3).
+//
+// "spec §N" refers to docs/spec.md (the Windows behaviour reference in this
+// repository); the CLI contract is docs/cli.md.
 package capi2

@@ -153,7 +153,7 @@ func TestDamagedInput(t *testing.T) {
 }
 
 // TestSkipped: events of other providers and CAPI2 events that are not
-// modelled are counted with a reason and never stop the run (spec/cli.md).
+// modelled are counted with a reason and never stop the run (docs/cli.md).
 func TestSkipped(t *testing.T) {
 	ops, r := readAll(t, fixture(t, "kb3212877-policy.xml"))
 	require.Len(t, ops, 1)

@@ -13,6 +13,9 @@
 // obsolete subjectAltName 2.5.29.7, directoryName and UPN names, the
 // authorityCertIssuer and serial of the AKI, and every form of the name
 // constraints extension.
+//
+// "spec §N" refers to docs/spec.md (the Windows behaviour reference in this
+// repository); the CLI contract is docs/cli.md.
 package certs
 
 import (

@@ -49,4 +49,7 @@
 //     which (its meaning is UNCONFIRMED).
 //
 // The package never reads the clock: times come from the chain context.
+//
+// "spec §N" refers to docs/spec.md (the Windows behaviour reference in this
+// repository); the CLI contract is docs/cli.md.
 package certutil

@@ -19,7 +19,7 @@ import (
 const MaxCaptureSize = 64 << 20
 
 // Word is a CERT_TRUST_STATUS DWORD or an HRESULT as read from certutil
-// output. It marshals to JSON as "0x%08X", the form of spec/cli.md.
+// output. It marshals to JSON as "0x%08X", the form of docs/cli.md.
 type Word uint32
 
 // MarshalJSON writes "0x%08X".
@@ -46,7 +46,7 @@ func (w *Word) UnmarshalJSON(b []byte) error {
 
 // Capture is what [ParseVerify] read from `certutil -verify [-urlfetch]`
 // output. Its JSON is the `winchain certutil parse --json` shape of
-// spec/cli.md: elements, chainErrorStatus, retrievals, verdict and unparsed
+// docs/cli.md: elements, chainErrorStatus, retrievals, verdict and unparsed
 // are the contract; the other fields are extensions.
 type Capture struct {
 	// Elements are the CertContext[i][j] blocks, in input order.

@@ -69,7 +69,7 @@ func TestSamplesKeepEveryStatusWordAndURL(t *testing.T) {
 			for _, u := range c.Unparsed {
 				require.NotRegexp(t, `dwErrorStatus|dwInfoStatus|http://|ldap://`, u)
 			}
-			// The JSON has the field names of spec/cli.md.
+			// The JSON has the field names of docs/cli.md.
 			b, err := json.Marshal(c)
 			require.NoError(t, err)
 			for _, f := range []string{`"elements"`, `"chainErrorStatus"`, `"retrievals"`, `"verdict"`, `"unparsed"`} {

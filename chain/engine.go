@@ -26,6 +26,9 @@
 // CTLs and complex chains, certificate policies (RequestedIssuancePolicy),
 // peer trust, root auto-update and the weak-crypto registry sub-keys are not
 // implemented; see docs/windows-divergences.md.
+//
+// "spec §N" refers to docs/spec.md (the Windows behaviour reference in this
+// repository); the CLI contract is docs/cli.md.
 package chain
 
 import (

@@ -220,7 +220,7 @@ func (b *builder) applyRevocation(el *Element, res *revocation.Result, isRoot bo
 	info.RevocationTime, info.Reason = res.RevocationTime, res.Reason
 	if info.URL == "" && len(res.Retrievals) > 0 {
 		// Nothing answered: show the last URL tried and where the attempt
-		// ended, as the JSON of spec/cli.md does for "offline".
+		// ended, as the JSON of docs/cli.md does for "offline".
 		last := res.Retrievals[len(res.Retrievals)-1]
 		info.URL, info.From = last.URL, string(last.From)
 		switch last.Kind {

@@ -40,6 +40,9 @@
 //
 // A Client is safe for concurrent Verify calls; Restart, Reboot, Resync and
 // DeleteURLCache must not run concurrently with them.
+//
+// "spec §N" refers to docs/spec.md (the Windows behaviour reference in this
+// repository); the CLI contract is docs/cli.md.
 package client
 
 import (

@@ -11,6 +11,9 @@
 // the package that owns it: loading from certs, the retrieval order and the
 // OCSP request from revocation, file names and the MetaData record from
 // cache, PKCS#7 decoding from aia, CRL parsing from chain.
+//
+// "spec §N" refers to docs/spec.md (the Windows behaviour reference in this
+// repository); the CLI contract is docs/cli.md.
 package inspect
 
 import (

@@ -20,7 +20,7 @@
 //
 // # The --net file
 //
-// [Load] reads the file of spec/cli.md, JSON or YAML, a map from URL to what
+// [Load] reads the file of docs/cli.md, JSON or YAML, a map from URL to what
 // the network does:
 //
 //	{

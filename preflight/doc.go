@@ -40,4 +40,7 @@
 // RPC error it shows) is not modelled: a principal-name mismatch is reported
 // as the CERT_E_CN_NO_MATCH of the name check. The lab script is generated
 // and golden-tested here; it has not been run on Windows by the tests.
+//
+// "spec §N" refers to docs/spec.md (the Windows behaviour reference in this
+// repository); the CLI contract is docs/cli.md.
 package preflight

@@ -2,6 +2,9 @@
 // Windows revocation provider (CertVerifyRevocation) does: OCSP first, CRL as
 // the fallback, with Windows' rules for signers, freshness and caching
 // (spec §3). All network and cache access goes through cache.Retriever.
+//
+// "spec §N" refers to docs/spec.md (the Windows behaviour reference in this
+// repository); the CLI contract is docs/cli.md.
 package revocation
 
 import (
@@ -13,7 +16,7 @@ import (
 )
 
 // Status is the outcome of a revocation check, as the CLI JSON spells it
-// (spec/cli.md revocation.result).
+// (docs/cli.md revocation.result).
 type Status string
 
 // Revocation outcomes.

@@ -27,4 +27,7 @@
 // session is reused while the server presents the same chain and the
 // session is younger than the lifetime; latency is only modelled as part of
 // a failure or status rule.
+//
+// "spec §N" refers to docs/spec.md (the Windows behaviour reference in this
+// repository); the CLI contract is docs/cli.md.
 package scenario

@@ -26,4 +26,7 @@
 // reported as a [*CorruptEntryError] — it is never deleted by a read and
 // never panics. Retrieval semantics (freshness, flushing, the offline-URL
 // model) are the cache package's.
+//
+// "spec §N" refers to docs/spec.md (the Windows behaviour reference in this
+// repository); the CLI contract is docs/cli.md.
 package urlcache

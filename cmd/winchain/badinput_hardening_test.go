@@ -15,7 +15,7 @@ import (
 )
 
 // TestBadInputExitTwoOneLine runs the bad-input table of issue 9 through the
-// CLI entry point and checks the contract of spec/cli.md exactly: exit
+// CLI entry point and checks the contract of docs/cli.md exactly: exit
 // status 2 (testscript's "! exec" only checks non-zero), one line on
 // stderr, and that line names the input. The messages themselves are
 // golden in testdata/script/badinput_*.txtar and verify_badinput.txtar.

@@ -32,7 +32,7 @@ const capi2Usage = "usage: winchain capi2 [--json] [--replay] [--certs DIR] [--t
 func runCAPI2(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("capi2", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	asJSON := fs.Bool("json", false, "print the operations as JSON (spec/cli.md)")
+	asJSON := fs.Bool("json", false, "print the operations as JSON (docs/cli.md)")
 	task := fs.String("task", "", "show only the operation with this TaskId ({GUID}, braces optional)")
 	replay := fs.Bool("replay", false, "rebuild each chain-building operation and run it through winchain; exit 1 when one disagrees")
 	certsDir := fs.String("certs", "", "real certificates, CRLs and OCSP responses for --replay, found by SHA-1 thumbprint")

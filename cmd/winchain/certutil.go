@@ -57,7 +57,7 @@ func runCertutil(args []string, stdout, stderr io.Writer) int {
 func runCertutilParse(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("certutil parse", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	asJSON := fs.Bool("json", false, "print the capture as JSON (spec/cli.md)")
+	asJSON := fs.Bool("json", false, "print the capture as JSON (docs/cli.md)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {

@@ -12,7 +12,7 @@
 //	winchain certutil urlcache --cache-dir DIR [--online | --offline]
 //	winchain diff --certutil FILE [verify flags] CERT [--json]
 //
-// The flags and JSON fields are a contract (spec/cli.md): they are extended,
+// The flags and JSON fields are a contract (docs/cli.md): they are extended,
 // never renamed. Exit status: 0 success, 1 the check failed, 2 bad usage or
 // input, with one line on stderr that names the input. A crash (a bug: a
 // panic or a fatal runtime error) ends the process with SIGABRT, never with

@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 	})
 }
 
-// TestScripts runs the CLI contract of spec/cli.md as golden scripts
+// TestScripts runs the CLI contract of docs/cli.md as golden scripts
 // (testdata/script/*.txtar): flags, output, exit codes 0/1/2, and stderr
 // naming the bad input.
 func TestScripts(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"github.com/winchain/winchain/revocation"
 )
 
-// The JSON shapes of spec/cli.md. Field names are a contract.
+// The JSON shapes of docs/cli.md. Field names are a contract.
 
 type jsonTrustStatus struct {
 	ErrorStatus string   `json:"errorStatus"`
@@ -34,7 +34,7 @@ type jsonRevocation struct {
 	NextUpdate string `json:"nextUpdate,omitempty"`
 }
 
-// revocationJSON is the element's revocation object of spec/cli.md.
+// revocationJSON is the element's revocation object of docs/cli.md.
 func revocationJSON(r *chain.RevocationInfo) jsonRevocation {
 	if r == nil {
 		return jsonRevocation{Result: "not-checked"}
@@ -152,7 +152,7 @@ func chainJSON(sc *chain.SimpleChain) jsonChain {
 	return jc
 }
 
-// JSON returns the result in the shape of spec/cli.md.
+// JSON returns the result in the shape of docs/cli.md.
 func (r *verifyResult) JSON() jsonResult {
 	cc := r.Context
 	out := jsonResult{

@@ -30,7 +30,7 @@ func init() {
 
 const urlcacheUsage = "usage: winchain urlcache --cache-dir DIR [list [URL|crl|ocsp|offline|*] | delete URL|crl|ocsp|offline|'*'] [--json] [--write]"
 
-// urlcacheEntry is one element of entries[] (spec/cli.md).
+// urlcacheEntry is one element of entries[] (docs/cli.md).
 type urlcacheEntry struct {
 	URL          string `json:"url"`
 	Name         string `json:"name"`
@@ -41,13 +41,13 @@ type urlcacheEntry struct {
 	ETag         string `json:"etag"`
 }
 
-// urlcacheProblem is one element of problems[] (spec/cli.md).
+// urlcacheProblem is one element of problems[] (docs/cli.md).
 type urlcacheProblem struct {
 	Name  string `json:"name"`
 	Error string `json:"error"`
 }
 
-// urlcacheOffline is one element of offline[] (spec/cli.md): a disk-scoped
+// urlcacheOffline is one element of offline[] (docs/cli.md): a disk-scoped
 // offline-URL record.
 type urlcacheOffline struct {
 	URL         string `json:"url"`

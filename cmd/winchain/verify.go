@@ -41,7 +41,7 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
 
-// verifyOptions are the parsed `winchain verify` flags (spec/cli.md).
+// verifyOptions are the parsed `winchain verify` flags (docs/cli.md).
 type verifyOptions struct {
 	at, now                               string
 	roots, cas, extras, disallowed, crls  multiFlag
@@ -268,7 +268,7 @@ func buildVerify(o *verifyOptions) (client.Config, chain.Params, chain.Policy, c
 	}
 	if len(leafs) > 1 {
 		// In a PEM bundle the first certificate is verified and the rest go
-		// to the additional store (spec/cli.md); a PKCS#7 bundle has no
+		// to the additional store (docs/cli.md); a PKCS#7 bundle has no
 		// order, and LoadCertFile puts its end certificate first.
 		if extra == nil {
 			extra = chain.NewStore("Additional")
