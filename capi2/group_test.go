@@ -249,3 +249,14 @@ func TestNestedChainBuild(t *testing.T) {
 	assert.Nil(t, op.Policy(), "the only policy event checked the responder's chain")
 	assert.Equal(t, "trusted: the chain to www.contoso.test is valid", op.Verdict())
 }
+
+func TestOCSPBase(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://ocsp.rt.test/MEMwQTA%2FMD0wOzAJBgUrDgMCGgUABBSjxJzVpC88LVxQ4ZmFhGPKorf8rwQUQTbJQYaZh%2FQLe3QQbDBh7oTvcNECAgPu": "http://ocsp.rt.test/",
+		"http://ocsp.example.com/MyCA/MFEwTzBNMEswSTAJBgUrDgMCGgUABBQ4q2Xc9rZ3CCqAzGlRYw9ABBg4HAQU": "http://ocsp.example.com/MyCA/",
+		"http://ocsp.example.com/MyCA/": "http://ocsp.example.com/MyCA/",
+		"http://ocsp.example.com":       "http://ocsp.example.com",
+	} {
+		assert.Equal(t, want, ocspBase(in), in)
+	}
+}

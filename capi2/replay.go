@@ -291,13 +291,24 @@ func (op *Operation) urlsFor(fileRef string) urlSet {
 	return u
 }
 
-// ocspBase strips the base64 request of an OCSP GET URL.
+// ocspBase strips the request of an OCSP GET URL: the last path segment
+// when it is the base64 of a DER request (a SEQUENCE: "M…", at least 40
+// characters, "/" escaped as %2F); a URL without one is the base.
 func ocspBase(u string) string {
-	if i := strings.LastIndex(u, "/M"); i > len("http://") {
+	i := strings.LastIndexByte(u, '/')
+	if i < len("http://") {
+		return u
+	}
+	if rem := u[i+1:]; strings.HasPrefix(rem, "M") && len(rem) >= minOCSPRequestB64 {
 		return u[:i+1]
 	}
 	return u
 }
+
+// minOCSPRequestB64 is the shortest base64 OCSP request: a SHA-1 CertID
+// alone is 67 DER bytes, 92 base64 characters; 40 keeps any real request
+// and no path segment a responder base is likely to have.
+const minOCSPRequestB64 = 40
 
 // stores fills the client's stores and the call's parameters: the end
 // certificate and AdditionalStore as listed, a root Windows trusted in

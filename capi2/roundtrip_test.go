@@ -424,37 +424,38 @@ func TestRoundTrip(t *testing.T) {
 	cases := []struct {
 		name  string
 		ocsp  bool
-		setup func(t *testing.T, e *env)
-		want  chain.ErrorStatus
+		setup   func(t *testing.T, e *env)
+		want    chain.ErrorStatus
+		verdict string
 	}{
 		{"good, CRLs from the network", false, func(t *testing.T, e *env) {
 			e.net.Serve(rtRootCRL, fresh(e.pki.root))
 			e.net.Serve(rtInterCRL, fresh(e.pki.inter))
-		}, 0},
+		}, 0, "trusted: the chain to RT Root CA is valid; revocation good (CRL on the network)"},
 		{"stale CRL in the URL cache, cache-only", false, func(t *testing.T, e *env) {
 			putDisk(t, e.disk, rtRootCRL, fresh(e.pki.root), now.Add(-time.Hour))
 			putDisk(t, e.disk, rtInterCRL, e.pki.inter.CRL(3, now.Add(-20*24*time.Hour), now.Add(-13*24*time.Hour), time.Time{}), now.Add(-20*24*time.Hour))
 			e.vo.Params.Flags |= chain.RevocationCheckCacheOnly
-		}, chain.RevocationStatusUnknown | chain.IsOfflineRevocation},
+		}, chain.RevocationStatusUnknown | chain.IsOfflineRevocation, "revocation offline for www.rt.test: the CRL in the URL cache was stale (nextUpdate 2026-10-19 00:00 UTC) and the call was cache-only"},
 		{"network timeout", false, func(t *testing.T, e *env) {
 			putDisk(t, e.disk, rtRootCRL, fresh(e.pki.root), now.Add(-time.Hour))
 			e.net.Handle(rtInterCRL, netsim.Response{Fail: netsim.FailTimeout})
-		}, chain.RevocationStatusUnknown | chain.IsOfflineRevocation},
+		}, chain.RevocationStatusUnknown | chain.IsOfflineRevocation, "revocation offline for www.rt.test: fetching http://pki.rt.test/inter.crl failed (ERROR_WINHTTP_TIMEOUT after 15s)"},
 		{"revoked leaf", false, func(t *testing.T, e *env) {
 			e.net.Serve(rtRootCRL, fresh(e.pki.root))
 			e.net.Serve(rtInterCRL, fresh(e.pki.inter, e.pki.leaf.X().SerialNumber))
-		}, chain.IsRevoked},
+		}, chain.IsRevoked, "revoked: www.rt.test is revoked (CRL on the network)"},
 		{"untrusted root", false, func(t *testing.T, e *env) {
 			e.root = false
 			e.vo.Params.Flags = 0
-		}, chain.IsUntrustedRoot},
+		}, chain.IsUntrustedRoot, "untrusted root: the chain ends at RT Root CA, which this client does not trust"},
 		{"OCSP good from the network", true, func(t *testing.T, e *env) {
 			e.net.Serve(rtRootCRL, fresh(e.pki.root))
 			resp, err := ocsp.CreateResponse(e.pki.inter.X(), e.pki.inter.X(), ocsp.Response{Status: ocsp.Good, SerialNumber: e.pki.leaf.X().SerialNumber,
 				ThisUpdate: now.Add(-time.Hour), NextUpdate: now.Add(24 * time.Hour)}, e.pki.inter.Key)
 			require.NoError(t, err)
 			e.net.AddPrefix(rtOCSP, netsim.Rule{Response: netsim.Response{Body: resp}})
-		}, 0},
+		}, 0, "trusted: the chain to RT Root CA is valid; revocation good (OCSP response on the network, CRL on the network)"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -481,6 +482,7 @@ func TestRoundTrip(t *testing.T) {
 			ops, _ := readAll(t, log)
 			require.Len(t, ops, 1)
 			op := ops[0]
+			assert.Equal(t, tc.verdict, op.Verdict())
 			if os.Getenv("RT_DEBUG") != "" {
 				_ = op.WriteTimeline(os.Stdout)
 			}
