@@ -253,7 +253,7 @@ func TestNestedChainBuild(t *testing.T) {
 func TestOCSPBase(t *testing.T) {
 	for in, want := range map[string]string{
 		"http://ocsp.rt.test/MEMwQTA%2FMD0wOzAJBgUrDgMCGgUABBSjxJzVpC88LVxQ4ZmFhGPKorf8rwQUQTbJQYaZh%2FQLe3QQbDBh7oTvcNECAgPu": "http://ocsp.rt.test/",
-		"http://ocsp.example.com/MyCA/MFEwTzBNMEswSTAJBgUrDgMCGgUABBQ4q2Xc9rZ3CCqAzGlRYw9ABBg4HAQU": "http://ocsp.example.com/MyCA/",
+		"http://ocsp.example.com/MyCA/MFEwTzBNMEswSTAJBgUrDgMCGgUABBQ4q2Xc9rZ3CCqAzGlRYw9ABBg4HAQU":                            "http://ocsp.example.com/MyCA/",
 		"http://ocsp.example.com/MyCA/": "http://ocsp.example.com/MyCA/",
 		"http://ocsp.example.com":       "http://ocsp.example.com",
 	} {

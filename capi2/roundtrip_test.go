@@ -422,8 +422,8 @@ func TestRoundTrip(t *testing.T) {
 		vo   client.VerifyOptions
 	}
 	cases := []struct {
-		name  string
-		ocsp  bool
+		name    string
+		ocsp    bool
 		setup   func(t *testing.T, e *env)
 		want    chain.ErrorStatus
 		verdict string
