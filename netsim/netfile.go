@@ -14,6 +14,7 @@ import (
 
 	"github.com/winchain/winchain/clock"
 	"github.com/winchain/winchain/internal/boundedio"
+	"github.com/winchain/winchain/internal/decodeerr"
 )
 
 // ruleSpec is one rule as written in the --net file.
@@ -66,7 +67,7 @@ func Parse(name string, data []byte, dir string, clk clock.Clock) (*Network, err
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s: empty network file (want a map from URL to rule)", name)
 		}
-		return nil, fmt.Errorf("%s: %v", name, err)
+		return nil, fmt.Errorf("%s: %w", name, decodeerr.Word(err, data))
 	}
 	urls := make([]string, 0, len(spec))
 	for u := range spec {

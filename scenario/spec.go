@@ -17,6 +17,7 @@ import (
 	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/chain"
 	"github.com/winchain/winchain/internal/boundedio"
+	"github.com/winchain/winchain/internal/decodeerr"
 )
 
 // Limits on what a scenario file may ask for, so a hostile or mistyped file
@@ -362,7 +363,7 @@ func Parse(name string, data []byte) (*Spec, error) {
 		if errors.Is(err, errEOF) || strings.Contains(err.Error(), "EOF") {
 			return nil, &Error{File: name, Err: errors.New("empty scenario")}
 		}
-		return nil, &Error{File: name, Err: err}
+		return nil, &Error{File: name, Err: decodeerr.Word(err, data)}
 	}
 	s.dir = "."
 	s.present = present

@@ -37,7 +37,7 @@ func TestSpecDefaults(t *testing.T) {
 func TestSpecErrors(t *testing.T) {
 	cases := []struct{ name, yaml, want string }{
 		{"empty", ``, "empty scenario"},
-		{"unknown field", minimal + "colour: blue\n", "field colour not found"},
+		{"unknown field", minimal + "colour: blue\n", `unknown field "colour"`},
 		{"bad duration", minimal + "duration: soon\n", `"soon" is not a duration`},
 		{"no endpoints", "groups: [{count: 1}]\n", "endpoints: at least one endpoint"},
 		{"unknown cert", "pki: {certs: {a: a.pem}}\nendpoints: [{host: h, chain: [b]}]\ngroups: [{count: 1}]\n", `endpoints[0].chain[0]: no certificate named "b"`},
