@@ -18,9 +18,12 @@ type RegValue struct {
 	Name string
 	// Type is "dword", "hex" (REG_BINARY), "hex(N)" (other types as
 	// bytes), "string" (REG_SZ) or "delete" ("name"=-).
-	Type   string
-	DWORD  uint32
+	Type string
+	// DWORD is the data of a "dword" value.
+	DWORD uint32
+	// Binary is the data of a "hex" or "hex(N)" value.
 	Binary []byte
+	// String is the data of a "string" value.
 	String string
 	// Line is the 1-based line the value starts on.
 	Line int
