@@ -65,23 +65,20 @@ func selectsOffline(target, url string) bool {
 // without a cache folder (Config.CacheDir or Config.CacheFolder).
 var ErrNoCacheFolder = errors.New("the client has no URL cache folder")
 
-func (c *Client) folder() (*urlcache.Folder, error) {
-	if d := c.Retriever().Disk(); d != nil {
-		return d, nil
-	}
-	return nil, ErrNoCacheFolder
-}
-
-// ListURLCache lists the entries and disk-scoped offline-URL records of the
-// cache folder that target selects (`certutil -urlcache target`).
-func (c *Client) ListURLCache(target string) (*URLCache, error) {
-	d, err := c.folder()
-	if err != nil {
-		return nil, err
+// scan reads the client's cache folder: its selected entries, its
+// unreadable ones and its selected offline-URL records.
+func (c *Client) scan(target string) (*urlcache.Folder, *URLCache, error) {
+	d := c.Retriever().Disk()
+	if d == nil {
+		return nil, nil, ErrNoCacheFolder
 	}
 	entries, problems, err := d.List()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	recs, err := d.OfflineRecords()
+	if err != nil {
+		return nil, nil, err
 	}
 	out := &URLCache{Problems: problems}
 	for _, e := range entries {
@@ -89,16 +86,19 @@ func (c *Client) ListURLCache(target string) (*URLCache, error) {
 			out.Entries = append(out.Entries, e)
 		}
 	}
-	recs, err := d.OfflineRecords()
-	if err != nil {
-		return nil, err
-	}
 	for _, r := range recs {
 		if selectsOffline(target, r.URL) {
 			out.Offline = append(out.Offline, r)
 		}
 	}
-	return out, nil
+	return d, out, nil
+}
+
+// ListURLCache lists the entries and disk-scoped offline-URL records of the
+// cache folder that target selects (`certutil -urlcache target`).
+func (c *Client) ListURLCache(target string) (*URLCache, error) {
+	_, out, err := c.scan(target)
+	return out, err
 }
 
 // DeleteURLCache deletes what target selects from the cache folder, like
@@ -112,30 +112,19 @@ func (c *Client) ListURLCache(target string) (*URLCache, error) {
 // the network was back was fetched again (spec §5.2, S45b); see
 // docs/windows-divergences.md.
 func (c *Client) DeleteURLCache(target string) (*URLCache, error) {
-	d, err := c.folder()
-	if err != nil {
-		return nil, err
-	}
-	entries, problems, err := d.List()
-	if err != nil {
-		return nil, err
-	}
-	recs, err := d.OfflineRecords()
+	d, sel, err := c.scan(target)
 	if err != nil {
 		return nil, err
 	}
 	out := &URLCache{}
-	for _, e := range entries {
-		if !Selects(target, e) {
-			continue
-		}
+	for _, e := range sel.Entries {
 		if err := d.Delete(e.Name); err != nil {
 			out.Problems = append(out.Problems, urlcache.Problem{Name: e.Name, Err: err})
 			continue
 		}
 		out.Entries = append(out.Entries, e)
 	}
-	for _, p := range problems {
+	for _, p := range sel.Problems {
 		// Unreadable entries have no URL or kind: only '*' (or their own
 		// URL's name) selects them.
 		if target == SelectAll || strings.HasSuffix(p.Name, urlcache.URLName(target)) {
@@ -145,10 +134,7 @@ func (c *Client) DeleteURLCache(target string) (*URLCache, error) {
 		}
 		out.Problems = append(out.Problems, p)
 	}
-	for _, r := range recs {
-		if !selectsOffline(target, r.URL) {
-			continue
-		}
+	for _, r := range sel.Offline {
 		if err := d.DeleteOfflineRecord(r.URL); err != nil {
 			return out, err
 		}
