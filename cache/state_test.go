@@ -11,7 +11,7 @@ import (
 
 func digest(r *cache.Retriever) [32]byte {
 	h := sha256.New()
-	r.WriteState(h)
+	r.WriteState(h, cache.StateOptions{})
 	var out [32]byte
 	h.Sum(out[:0])
 	return out

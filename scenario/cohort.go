@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/winchain/winchain/cache"
 	"github.com/winchain/winchain/cache/urlcache"
 )
 
@@ -48,6 +49,16 @@ func (c *cohort) openFolder(m *urlcache.MemFS) error {
 	}
 	c.mem, c.folder = m, f
 	return nil
+}
+
+// resyncAhead returns, per event index, whether that event or a later one
+// is a resync (one more entry, false, for "none left").
+func resyncAhead(events []EventSpec) []bool {
+	out := make([]bool, len(events)+1)
+	for i := len(events) - 1; i >= 0; i-- {
+		out[i] = out[i+1] || events[i].Resync
+	}
+	return out
 }
 
 // backJumps returns, per event index, the sum of the backward clock jumps
@@ -96,8 +107,11 @@ func (sm *sim) stateOf(c *cohort, t time.Time) stateKey {
 		w.str(c.lastCause)
 		w.str(c.lastEventSince(c.failSince))
 	}
-	c.client.WriteState(h)
-	c.mem.WriteState(h)
+	// Download times matter to later retrievals only through a resync
+	// still to come; without one they are left out, so clients that
+	// fetched the same objects at different times (after a reboot, a cache
+	// delete) merge again.
+	c.client.WriteState(h, cache.StateOptions{Folder: true, OmitDownloadTimes: !sm.resyncAhead[sm.nextEvent]})
 	k := stateKey{group: c.g.index, phase: c.phase}
 	h.Sum(k.sum[:0])
 	return k

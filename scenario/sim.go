@@ -131,8 +131,9 @@ type sim struct {
 	states map[stateKey]*cohort
 	// nextEvent is the index of the first event not applied yet;
 	// backJumps[i] sums the backward clock jumps of events i and later.
-	nextEvent int
-	backJumps []time.Duration
+	nextEvent   int
+	backJumps   []time.Duration
+	resyncAhead []bool
 	// maxCohorts is the most cohorts alive at once (Report.MaxStates).
 	maxCohorts int
 	// sigs and parsed are the signature results and parsed CRLs shared by
@@ -140,6 +141,8 @@ type sim struct {
 	// computes it, so a restart does not verify the same CRL again.
 	sigs   *chain.SignatureCache
 	parsed *revocation.ParseCache
+	// scratch holds split's picks.
+	scratch []bool
 }
 
 // Run simulates the scenario and returns its report. The error is for
@@ -156,6 +159,7 @@ func Run(ctx context.Context, s *Spec, opts Options) (*Report, error) {
 	sm := &sim{spec: s, opts: opts, p: p, eps: map[string]*endpointState{}, states: map[stateKey]*cohort{},
 		sigs: chain.NewSignatureCache(), parsed: revocation.NewParseCache(0)}
 	sm.backJumps = backJumps(s.Events)
+	sm.resyncAhead = resyncAhead(s.Events)
 	sm.rng = rand.New(rand.NewPCG(uint64(s.Seed), 0x5eed))
 	sm.netClk = clock.NewManual(s.Start)
 	sm.net = netsim.New(sm.netClk)
@@ -336,19 +340,34 @@ func (sm *sim) picked(g *groupState, ev, m int, fraction float64) bool {
 // copy of c's whole state and returns it; it returns c itself when all are
 // picked and nil when none is.
 func (sm *sim) split(c *cohort, ev int, fraction float64) (*cohort, error) {
-	var moved, kept []int
-	for _, m := range c.members {
-		if sm.picked(c.g, ev, m, fraction) {
+	// Pick once into a reused scratch, then partition: no slice grows, and
+	// the kept members stay in c's array (this runs for every client at
+	// every event).
+	if cap(sm.scratch) < len(c.members) {
+		sm.scratch = make([]bool, len(c.members))
+	}
+	pick := sm.scratch[:len(c.members)]
+	n := 0
+	for i, m := range c.members {
+		pick[i] = sm.picked(c.g, ev, m, fraction)
+		if pick[i] {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil, nil
+	}
+	if n == len(c.members) {
+		return c, nil
+	}
+	moved := make([]int, 0, n)
+	kept := c.members[:0]
+	for i, m := range c.members {
+		if pick[i] {
 			moved = append(moved, m)
 		} else {
 			kept = append(kept, m)
 		}
-	}
-	if len(moved) == 0 {
-		return nil, nil
-	}
-	if len(kept) == 0 {
-		return c, nil
 	}
 	nc := &cohort{id: sm.nextID, g: c.g, members: moved, phase: c.phase, clk: clock.NewManual(c.clk.Now()),
 		skew: c.skew, offline: c.offline.Clone(), caStore: c.caStore.Clone(), sessions: map[string]session{},
