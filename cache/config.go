@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/winchain/winchain/cache/urlcache"
+	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/clock"
 )
 
@@ -35,8 +36,9 @@ const (
 
 	// DefaultMaxURLRetrievalBytes is MaxUrlRetrievalByteCount
 	// (CERT_CHAIN_MAX_URL_RETRIEVAL_BYTE_COUNT_DEFAULT, 100 MiB): the largest
-	// object of any kind (spec §3.7).
-	DefaultMaxURLRetrievalBytes int64 = 100 * 1024 * 1024
+	// object of any kind (spec §3.7). Its one home is certs.MaxFileSize, the
+	// bound of the files winchain reads, which cache is above.
+	DefaultMaxURLRetrievalBytes int64 = certs.MaxFileSize
 
 	// DefaultMaxAIARetrievalBytes is MaxAIAUrlRetrievalByteCount
 	// (CERT_CHAIN_MAX_AIA_URL_RETRIEVAL_BYTE_COUNT_DEFAULT, 100000): the

@@ -255,9 +255,11 @@ func ParseAll(data []byte, input string) ([]*Certificate, error) {
 }
 
 // MaxFileSize bounds the certificate, bundle and CRL files winchain reads
-// (100 MiB): MaxUrlRetrievalByteCount's default, the largest object a
-// Windows client retrieves, so no client meets a bigger one. A bigger file
-// is refused before it is read.
+// (100 MiB): the default of MaxUrlRetrievalByteCount
+// (CERT_CHAIN_MAX_URL_RETRIEVAL_BYTE_COUNT_DEFAULT, spec §3.7), the largest
+// object a Windows client retrieves, so no client meets a bigger one. A
+// bigger file is refused before it is read. cache.DefaultMaxURLRetrievalBytes
+// is this value.
 const MaxFileSize = 100 << 20
 
 // LoadFile reads a PEM bundle or a DER certificate from a file of at most

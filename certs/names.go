@@ -91,6 +91,22 @@ func (g GeneralName) String() string {
 	return fmt.Sprintf("GeneralName[%d]", g.Type)
 }
 
+// Equal reports whether two names are the same: directory names compare as
+// [NamesEqual] does, the string forms by their text, the others by their
+// bytes. Distribution-point and issuer matching use it.
+func (g GeneralName) Equal(o GeneralName) bool {
+	if g.Type != o.Type {
+		return false
+	}
+	switch g.Type {
+	case NameDirectory:
+		return NamesEqual(g.Raw, o.Raw)
+	case NameRFC822, NameDNS, NameURI:
+		return g.Value == o.Value
+	}
+	return bytes.Equal(g.Raw, o.Raw)
+}
+
 // parseGeneralNames parses a GeneralNames SEQUENCE.
 func parseGeneralNames(der []byte) ([]GeneralName, error) {
 	in := cryptobyte.String(der)
@@ -98,6 +114,16 @@ func parseGeneralNames(der []byte) ([]GeneralName, error) {
 	if !in.ReadASN1(&seq, cbasn1.SEQUENCE) || !in.Empty() {
 		return nil, errors.New("GeneralNames is not a SEQUENCE")
 	}
+	return ParseGeneralNames(seq)
+}
+
+// ParseGeneralNames parses the contents of a GeneralNames SEQUENCE (what
+// follows its tag and length, as inside an IMPLICIT [n] GeneralNames of a
+// distribution point or an AKI). It is the one GeneralName decoder: the
+// certificate's SAN, AKI and name constraints and the revocation
+// extensions all use it.
+func ParseGeneralNames(contents []byte) ([]GeneralName, error) {
+	seq := cryptobyte.String(contents)
 	var out []GeneralName
 	for !seq.Empty() {
 		g, err := readGeneralName(&seq)

@@ -209,12 +209,12 @@ func (ck *check) cdpURLs() []string {
 	return out
 }
 
-func (ck *check) namesIssuer(gns []generalName) bool {
+func (ck *check) namesIssuer(gns []certs.GeneralName) bool {
 	if ck.issuer == nil {
 		return false // PlanFor without an issuer
 	}
 	for _, g := range gns {
-		if g.tag == tagDirectoryName && certs.NamesEqual(g.body, ck.issuer.X.RawSubject) {
+		if g.Type == certs.NameDirectory && certs.NamesEqual(g.Raw, ck.issuer.X.RawSubject) {
 			return true
 		}
 	}

@@ -303,9 +303,9 @@ func (ck *check) usable(d *crlDoc) (uint16, string) {
 	return reasons & idp.reasons, ""
 }
 
-func containsName(list []generalName, g generalName) bool {
+func containsName(list []certs.GeneralName, g certs.GeneralName) bool {
 	for _, x := range list {
-		if x.equal(g) {
+		if x.Equal(g) {
 			return true
 		}
 	}

@@ -9,7 +9,6 @@ package revocation
 // (FuzzParseIDP, FuzzParseDistributionPoints).
 
 import (
-	"bytes"
 	"encoding/asn1"
 	"errors"
 
@@ -50,35 +49,16 @@ const (
 
 var errMalformed = errors.New("malformed extension")
 
-// generalName is one GeneralName: its tag and its contents (for a
-// directoryName, the whole Name SEQUENCE).
-type generalName struct {
-	tag  cbasn1.Tag
-	body []byte
-}
-
-var tagDirectoryName = cbasn1.Tag(4).Constructed().ContextSpecific()
-
-func (g generalName) equal(o generalName) bool {
-	if g.tag != o.tag {
-		return false
-	}
-	if g.tag == tagDirectoryName {
-		return certs.NamesEqual(g.body, o.body)
-	}
-	return bytes.Equal(g.body, o.body)
-}
-
 // dpName is a DistributionPointName: fullName or nameRelativeToCRLIssuer
 // (an RDN, kept re-tagged as a SET so it can be appended to a Name).
 type dpName struct {
-	full     []generalName
+	full     []certs.GeneralName
 	relative []byte
 }
 
 // names expands the name into GeneralNames; a relative name is appended to
 // base (the CRL issuer's name, RFC 5280 §4.2.1.13).
-func (n *dpName) names(base []byte) []generalName {
+func (n *dpName) names(base []byte) []certs.GeneralName {
 	if n == nil {
 		return nil
 	}
@@ -99,7 +79,7 @@ func (n *dpName) names(base []byte) []generalName {
 	if err != nil {
 		return nil
 	}
-	return []generalName{{tag: tagDirectoryName, body: name}}
+	return []certs.GeneralName{{Type: certs.NameDirectory, Raw: name}}
 }
 
 // distributionPoint is one DistributionPoint of a CDP or Freshest CRL
@@ -108,7 +88,7 @@ type distributionPoint struct {
 	name       *dpName
 	reasons    uint16 // allReasons when absent
 	hasReasons bool
-	crlIssuer  []generalName
+	crlIssuer  []certs.GeneralName
 }
 
 // uris returns the URI names of the full name.
@@ -118,8 +98,8 @@ func (d *distributionPoint) uris() []string {
 	}
 	var out []string
 	for _, g := range d.name.full {
-		if g.tag == cbasn1.Tag(6).ContextSpecific() {
-			out = append(out, string(g.body))
+		if g.Type == certs.NameURI {
+			out = append(out, g.Value)
 		}
 	}
 	return out
@@ -164,7 +144,7 @@ func parseDistributionPoints(der []byte) ([]distributionPoint, error) {
 			d.reasons = r
 		}
 		if hasIssuer {
-			gns, err := parseGeneralNames(issuer)
+			gns, err := certs.ParseGeneralNames(issuer)
 			if err != nil {
 				return nil, err
 			}
@@ -184,7 +164,7 @@ func parseDPName(s cryptobyte.String) (*dpName, error) {
 	}
 	switch tag {
 	case cbasn1.Tag(0).Constructed().ContextSpecific():
-		gns, err := parseGeneralNames(body)
+		gns, err := certs.ParseGeneralNames(body)
 		if err != nil {
 			return nil, err
 		}
@@ -199,29 +179,6 @@ func parseDPName(s cryptobyte.String) (*dpName, error) {
 		return &dpName{relative: rdn}, nil
 	}
 	return nil, errMalformed
-}
-
-// parseGeneralNames parses the contents of a GeneralNames SEQUENCE.
-func parseGeneralNames(s cryptobyte.String) ([]generalName, error) {
-	var out []generalName
-	for !s.Empty() {
-		var body cryptobyte.String
-		var tag cbasn1.Tag
-		if !s.ReadAnyASN1(&body, &tag) {
-			return nil, errMalformed
-		}
-		if tag == tagDirectoryName {
-			// [4] EXPLICIT Name: keep the Name SEQUENCE itself.
-			var name cryptobyte.String
-			var nameTag cbasn1.Tag
-			if !body.ReadAnyASN1Element(&name, &nameTag) || nameTag != cbasn1.SEQUENCE || !body.Empty() {
-				return nil, errMalformed
-			}
-			body = name
-		}
-		out = append(out, generalName{tag: tag, body: body})
-	}
-	return out, nil
 }
 
 // parseReasonFlags reads the contents of an implicitly tagged BIT STRING.
