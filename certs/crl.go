@@ -14,6 +14,7 @@ package certs
 // plus 6 bytes per entry; nothing else grows with the CRL.
 
 import (
+	"bytes"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -366,33 +367,46 @@ func skipTime(s *cryptobyte.String) bool {
 	return false
 }
 
+// DER contents of the entry extension OIDs, compared as bytes so the walk
+// over a large CRL allocates nothing per entry.
+var (
+	rawOIDReasonCode        = []byte{0x55, 0x1d, 0x15}
+	rawOIDInvalidityDate    = []byte{0x55, 0x1d, 0x18}
+	rawOIDHoldInstruction   = []byte{0x55, 0x1d, 0x17}
+	rawOIDCertificateIssuer = []byte{0x55, 0x1d, 0x1d}
+)
+
 func (c *CRL) entryExtensions(e cryptobyte.String, i int) error {
 	var exts cryptobyte.String
 	if !e.ReadASN1(&exts, cbasn1.SEQUENCE) || !e.Empty() {
 		return crlErr("revokedCertificates", "entry %d: malformed crlEntryExtensions", i)
 	}
 	for !exts.Empty() {
-		var ext cryptobyte.String
-		var id asn1.ObjectIdentifier
-		if !exts.ReadASN1(&ext, cbasn1.SEQUENCE) || !ext.ReadASN1ObjectIdentifier(&id) {
+		var ext, oid cryptobyte.String
+		if !exts.ReadASN1(&ext, cbasn1.SEQUENCE) || !ext.ReadASN1(&oid, cbasn1.OBJECT_IDENTIFIER) || len(oid) == 0 {
 			return crlErr("revokedCertificates", "entry %d: malformed extension", i)
 		}
 		critical := false
 		if ext.PeekASN1Tag(cbasn1.BOOLEAN) {
 			var b cryptobyte.String
 			if !ext.ReadASN1(&b, cbasn1.BOOLEAN) || len(b) != 1 {
-				return crlErr("revokedCertificates", "entry %d: extension %v: malformed critical flag", i, id)
+				return crlErr("revokedCertificates", "entry %d: extension: malformed critical flag", i)
 			}
 			critical = b[0] != 0
 		}
 		switch {
-		case id.Equal(OIDCertificateIssuer):
+		case bytes.Equal(oid, rawOIDCertificateIssuer):
 			c.IndirectEntries = true
-		case id.Equal(OIDReasonCode), id.Equal(OIDInvalidityDate), id.Equal(OIDHoldInstruction):
+		case bytes.Equal(oid, rawOIDReasonCode), bytes.Equal(oid, rawOIDInvalidityDate), bytes.Equal(oid, rawOIDHoldInstruction):
 		default:
 			// Unknown non-critical entry extensions are ignored, as
 			// RFC 5280 §5.3 asks; x509 refuses some of them.
 			if critical && c.UnhandledCriticalEntryExtension == nil {
+				var id asn1.ObjectIdentifier
+				full := cryptobyte.String(append([]byte{0x06, byte(len(oid))}, oid...))
+				if len(oid) > 127 || !full.ReadASN1ObjectIdentifier(&id) {
+					id = asn1.ObjectIdentifier{}
+				}
 				c.UnhandledCriticalEntryExtension = id
 			}
 		}

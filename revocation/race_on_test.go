@@ -1,0 +1,6 @@
+//go:build race
+
+package revocation
+
+// raceEnabled: timing goals are not checked under the race detector.
+const raceEnabled = true
