@@ -9,13 +9,13 @@ import (
 	"net"
 	"net/http"
 	neturl "net/url"
-	"os"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/winchain/winchain/clock"
+	"github.com/winchain/winchain/internal/boundedio"
 )
 
 // UserAgent is the User-Agent Cryptnet sends through WinHTTP. S40 shows
@@ -133,7 +133,7 @@ func (f *HTTPFetcher) fetchFile(u *neturl.URL, req *FetchRequest) (*FetchRespons
 	if u.Opaque != "" {
 		path = u.Opaque
 	}
-	fh, err := os.Open(path)
+	fh, err := boundedio.Open(path) // a regular file: a FIFO would block
 	if err != nil {
 		return nil, &RetrievalError{URL: req.URL, Reason: ReasonOffline, Err: err}
 	}
@@ -156,14 +156,12 @@ func readLimited(r io.Reader, max int64) ([]byte, error) {
 	if max <= 0 {
 		return io.ReadAll(r)
 	}
-	b, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > max {
+	b, err := boundedio.Read(r, "", max)
+	var tl *boundedio.TooLargeError
+	if errors.As(err, &tl) {
 		return nil, errTooLarge
 	}
-	return b, nil
+	return b, err
 }
 
 // classifyNetError maps a transport error to a Reason and names the

@@ -139,3 +139,28 @@ func TestDisk_MetaDataOverLimit_NotRead(t *testing.T) {
 		t.Fatalf("problems %v", res.Problems)
 	}
 }
+
+// A cached copy is bounded by the limit of the kind asked for (issue 15):
+// an AIA retrieval reads no Content over MaxAIAUrlRetrievalByteCount
+// (100,000 bytes), though the same file is within the 100 MiB of a CRL
+// retrieval. Nothing is deleted: the entry is reported and skipped.
+func TestDisk_AIAEntryBoundByAIALimit(t *testing.T) {
+	g := newRig(t)
+	f, err := urlcache.Open(g.dir, urlcache.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := make([]byte, cache.DefaultMaxAIARetrievalBytes+1)
+	if err := f.Put("", urlcache.NewMetaData(aiaURL, len(body), t0, ""), body); err != nil {
+		t.Fatal(err)
+	}
+	res := get(t, g.process(t, nil), aiaURL, cache.KindAIA, cache.Options{CacheOnly: true})
+	want(t, res, cache.FromNone, cache.ReasonNotCached)
+	if len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Error(), "Content is 100001 bytes, over the 100000-byte limit") {
+		t.Fatalf("problems %v", res.Problems)
+	}
+	// The configured AIA limit applies, and the limit of another kind.
+	res = get(t, g.process(t, func(c *cache.Config) { c.MaxAIARetrievalBytes = 200000 }), aiaURL, cache.KindAIA, cache.Options{CacheOnly: true})
+	want(t, res, cache.FromDisk, "")
+	want(t, get(t, g.process(t, nil), aiaURL, cache.KindCRL, cache.Options{CacheOnly: true}), cache.FromDisk, "")
+}

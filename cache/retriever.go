@@ -392,7 +392,9 @@ func (rt *retrieval) fail(e *RetrievalError) (*Result, error) {
 // kept in rt.revalidate (or used as it is under CacheOnly).
 func (rt *retrieval) fromCache(now time.Time) bool {
 	r := rt.r
-	e, from := r.lookup(rt.url, rt.res, rt.resync)
+	// The byte limit of this kind bounds the cached copy read from disk
+	// too: an AIA entry by MaxAIAUrlRetrievalByteCount, not 100 MiB.
+	e, from := r.lookup(rt.url, rt.res, rt.resync, r.maxBytes(rt.kind, rt.opts.MaxBytes))
 	if e == nil {
 		return false
 	}
@@ -591,7 +593,7 @@ func (rt *retrieval) accept(resp *FetchResponse) (*Result, error) {
 // not returned.
 func (r *Retriever) Lookup(url string) (*Result, error) {
 	res := &Result{URL: url, NegativeModel: r.cfg.Offline.label()}
-	e, from := r.lookup(url, res, r.cfg.ResyncBefore)
+	e, from := r.lookup(url, res, r.cfg.ResyncBefore, r.cfg.MaxURLRetrievalBytes)
 	if e == nil {
 		err := &RetrievalError{URL: url, Reason: ReasonNotCached}
 		res.Err = err
@@ -612,7 +614,7 @@ func (r *Retriever) Forget(url string) {
 
 // lookup finds url in memory, then on disk, flushing entries past their
 // flush time. Corrupt disk entries are recorded in res.Problems.
-func (r *Retriever) lookup(url string, res *Result, resync time.Time) (*entry, From) {
+func (r *Retriever) lookup(url string, res *Result, resync time.Time, maxBytes int64) (*entry, From) {
 	now := r.cfg.Clock.Now()
 	if !r.cfg.DisableMemoryCache {
 		r.mu.Lock()
@@ -627,7 +629,7 @@ func (r *Retriever) lookup(url string, res *Result, resync time.Time) (*entry, F
 				return e, FromMemory
 			}
 			// Another process may have refreshed the disk copy since.
-			if de := r.lookupDisk(url, res, now); de != nil && de.lastDownload.After(e.lastDownload) {
+			if de := r.lookupDisk(url, res, now, maxBytes); de != nil && de.lastDownload.After(e.lastDownload) {
 				return de, FromDisk
 			}
 			return e, FromMemory
@@ -636,15 +638,15 @@ func (r *Retriever) lookup(url string, res *Result, resync time.Time) (*entry, F
 	if r.disk == nil {
 		return nil, FromNone
 	}
-	if e := r.lookupDisk(url, res, now); e != nil {
+	if e := r.lookupDisk(url, res, now, maxBytes); e != nil {
 		return e, FromDisk
 	}
 	return nil, FromNone
 }
 
 // lookupDisk reads url from the disk cache, flushing it if due.
-func (r *Retriever) lookupDisk(url string, res *Result, now time.Time) *entry {
-	de, err := r.disk.Get(url)
+func (r *Retriever) lookupDisk(url string, res *Result, now time.Time, maxBytes int64) *entry {
+	de, err := r.disk.GetBounded(url, maxBytes)
 	if err != nil {
 		res.Problems = append(res.Problems, err)
 		return nil

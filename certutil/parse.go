@@ -3,6 +3,7 @@ package certutil
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/winchain/winchain/chain"
+	"github.com/winchain/winchain/internal/boundedio"
 )
 
 // MaxCaptureSize bounds what [ParseVerify] reads (64 MiB): certutil output
@@ -194,12 +196,13 @@ var (
 // Capture.Unparsed; they are never an error. The error is for input that
 // cannot be read at all.
 func ParseVerify(r io.Reader) (*Capture, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxCaptureSize+1))
+	data, err := boundedio.Read(r, "capture", MaxCaptureSize)
+	var tl *boundedio.TooLargeError
+	if errors.As(err, &tl) {
+		return nil, fmt.Errorf("certutil: capture larger than %d bytes", MaxCaptureSize)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("certutil: read capture: %w", err)
-	}
-	if len(data) > MaxCaptureSize {
-		return nil, fmt.Errorf("certutil: capture larger than %d bytes", MaxCaptureSize)
 	}
 	return parseText(decodeText(data)), nil
 }

@@ -10,6 +10,9 @@ type CorruptEntryError struct {
 	Offset int64
 	// Detail says what is wrong, e.g. "MetaData record truncated at byte 52".
 	Detail string
+	// Err is the error of reading File, if that is what went wrong (e.g. a
+	// *boundedio.NotRegularError for a FIFO).
+	Err error
 	// transient marks what a concurrent writer can cause for an instant
 	// (the MetaData changed while the entry was read, or Content and
 	// MetaData disagree on the size); Folder.ReadEntry reads such an entry
@@ -19,3 +22,6 @@ type CorruptEntryError struct {
 
 // Error names the file, and the detail.
 func (e *CorruptEntryError) Error() string { return e.File + ": " + e.Detail }
+
+// Unwrap returns Err.
+func (e *CorruptEntryError) Unwrap() error { return e.Err }

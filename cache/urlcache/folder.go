@@ -208,9 +208,15 @@ func contentName(name string) string { return path.Join(ContentDir, name) }
 // Get reads the entry for url: NAME = URLName(url), or else a PREFIX_NAME
 // file whose record holds url. A miss returns (nil, nil); an unusable entry
 // returns a *CorruptEntryError and is left in place.
-func (f *Folder) Get(url string) (*Entry, error) {
+func (f *Folder) Get(url string) (*Entry, error) { return f.GetBounded(url, 0) }
+
+// GetBounded is [Folder.Get] reading a Content file of at most maxContent
+// bytes (zero: the folder's Options.MaxContent), the limit of the kind of
+// object asked for: a retrieval of an AIA issuer reads no cached copy over
+// MaxAIAUrlRetrievalByteCount. A bigger file is reported, unread.
+func (f *Folder) GetBounded(url string, maxContent int64) (*Entry, error) {
 	name := URLName(url)
-	e, err := f.ReadEntry(name)
+	e, err := f.readEntry(name, maxContent)
 	if e == nil && err == nil {
 		// OCSP responses may be stored as PREFIX_NAME (spec §4.3).
 		var matches []string
@@ -223,7 +229,7 @@ func (f *Folder) Get(url string) (*Entry, error) {
 		}
 		sort.Strings(matches)
 		for _, m := range matches {
-			e, err = f.ReadEntry(m)
+			e, err = f.readEntry(m, maxContent)
 			if e != nil || err != nil {
 				break
 			}
@@ -248,9 +254,15 @@ func (f *Folder) Get(url string) (*Entry, error) {
 // the journal of an interrupted Put is used when it describes exactly the
 // Content read. An entry that changes under the reader is read again, up to
 // readAttempts times, before it is reported.
-func (f *Folder) ReadEntry(name string) (*Entry, error) {
+func (f *Folder) ReadEntry(name string) (*Entry, error) { return f.readEntry(name, 0) }
+
+// readEntry is ReadEntry with a Content limit (zero: f.maxContent).
+func (f *Folder) readEntry(name string, maxContent int64) (*Entry, error) {
+	if maxContent <= 0 {
+		maxContent = f.maxContent
+	}
 	for attempt := 1; ; attempt++ {
-		e, err := f.readEntryOnce(name)
+		e, err := f.readEntryOnce(name, maxContent)
 		var ce *CorruptEntryError
 		if attempt < readAttempts && errors.As(err, &ce) && ce.transient {
 			continue
@@ -263,12 +275,12 @@ func (f *Folder) ReadEntry(name string) (*Entry, error) {
 // changes while it is read (a writer in another process).
 const readAttempts = 5
 
-func (f *Folder) readEntryOnce(name string) (*Entry, error) {
+func (f *Folder) readEntryOnce(name string, maxContent int64) (*Entry, error) {
 	raw, md, err := f.readMetaData(name)
 	if md == nil || err != nil {
 		return nil, err
 	}
-	body, cerr := f.readContent(name)
+	body, cerr := f.readContent(name, maxContent)
 	if cerr == nil {
 		if pmd := f.pending(name, body); pmd != nil {
 			// A Put was interrupted after it replaced Content: the pending
@@ -319,7 +331,7 @@ func (f *Folder) readMetaData(name string) ([]byte, *MetaData, error) {
 			Detail: fmt.Sprintf("MetaData file is %d bytes; no record is over %d; not read", tl.Size, maxMetaDataFile)}
 	}
 	if err != nil {
-		return nil, nil, &CorruptEntryError{File: mp, Offset: -1, Detail: err.Error()}
+		return nil, nil, &CorruptEntryError{File: mp, Offset: -1, Detail: causeText(err), Err: err}
 	}
 	md, err := ParseMetaData(mp, raw)
 	if err != nil {
@@ -330,9 +342,8 @@ func (f *Folder) readMetaData(name string) ([]byte, *MetaData, error) {
 
 // readContent reads the Content file of name, refusing one over the byte
 // limit before reading it: the folder may come from anywhere.
-func (f *Folder) readContent(name string) ([]byte, error) {
+func (f *Folder) readContent(name string, limit int64) ([]byte, error) {
 	cp := f.display(contentName(name))
-	limit := f.maxContent
 	body, err := f.fsys.ReadFile(contentName(name), limit)
 	var tl *boundedio.TooLargeError
 	switch {
@@ -340,11 +351,21 @@ func (f *Folder) readContent(name string) ([]byte, error) {
 		return nil, &CorruptEntryError{File: cp, Offset: -1, Detail: "Content file missing"}
 	case errors.As(err, &tl):
 		return nil, &CorruptEntryError{File: cp, Offset: limit,
-			Detail: fmt.Sprintf("Content is %d bytes, over the %d-byte limit (MaxUrlRetrievalByteCount); not read", tl.Size, limit)}
+			Detail: fmt.Sprintf("Content is %d bytes, over the %d-byte limit of the retrieval (MaxUrlRetrievalByteCount, or MaxAIAUrlRetrievalByteCount for AIA); not read", tl.Size, limit)}
 	case err != nil:
-		return nil, &CorruptEntryError{File: cp, Offset: -1, Detail: err.Error()}
+		return nil, &CorruptEntryError{File: cp, Offset: -1, Detail: causeText(err), Err: err}
 	}
 	return body, nil
+}
+
+// causeText is what went wrong reading a file, without the path that the
+// *CorruptEntryError names already ("a named pipe (FIFO), not a regular
+// file" rather than "read PATH: a named pipe ...").
+func causeText(err error) string {
+	if u := errors.Unwrap(err); u != nil {
+		return u.Error()
+	}
+	return err.Error()
 }
 
 // maxMetaDataFile bounds what is read of a MetaData file (or a pending

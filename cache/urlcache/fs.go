@@ -18,8 +18,9 @@ import (
 // to writing and checking (see [Folder.Put]).
 type FS interface {
 	// ReadFile reads the regular file name when it holds at most limit
-	// bytes. A missing file is an error satisfying errors.Is(err,
-	// fs.ErrNotExist); a bigger one is a *boundedio.TooLargeError.
+	// bytes, never blocking. A missing file is an error satisfying
+	// errors.Is(err, fs.ErrNotExist); a bigger one is a
+	// *boundedio.TooLargeError.
 	ReadFile(name string, limit int64) ([]byte, error)
 	// WriteFile replaces name with data so that a reader sees the whole
 	// old file or the whole new one, never a part.
@@ -51,9 +52,12 @@ type DirFS string
 // path is the operating-system path of name.
 func (d DirFS) path(name string) string { return filepath.Join(string(d), filepath.FromSlash(name)) }
 
-// ReadFile implements [FS].
+// ReadFile implements [FS]. Only regular files are read, without blocking
+// on a FIFO or device, and a symbolic link is followed only while it stays
+// inside the folder: the folder may come from anywhere
+// (boundedio.ReadFileIn).
 func (d DirFS) ReadFile(name string, limit int64) ([]byte, error) {
-	return boundedio.ReadFile(d.path(name), limit)
+	return boundedio.ReadFileIn(string(d), filepath.FromSlash(name), limit)
 }
 
 // WriteFile implements [FS]: temporary file in the same folder, fsync,

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/winchain/winchain/capi2"
+	"github.com/winchain/winchain/internal/boundedio"
 )
 
 // `winchain capi2` reads exports of the Microsoft-Windows-CAPI2/Operational
@@ -136,7 +137,7 @@ func readCAPI2(file string, each func(*capi2.Operation) error, rep *capi2.Report
 	if file == "-" {
 		in = os.Stdin
 	} else {
-		f, err := os.Open(file)
+		f, err := boundedio.Open(file) // a regular file: a FIFO would block
 		if err != nil {
 			return fmt.Errorf("%s: %w", file, errors.Unwrap(err))
 		}

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/winchain/winchain/cache"
@@ -101,7 +100,7 @@ func readCapture(path string) (*certutil.Capture, error) {
 		}
 		return c, nil
 	}
-	f, err := os.Open(path)
+	f, err := boundedio.Open(path) // a regular file: a FIFO would block
 	if err != nil {
 		return nil, fmt.Errorf("cannot read certutil output %s: %w", path, errors.Unwrap(err))
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -24,6 +25,37 @@ func init() {
 		ts.Check(err)
 		at := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 		ts.Check(f.Put("", urlcache.NewMetaData(args[1], len(body), at, ""), body))
+	}
+	// mkfifo FILE... makes named pipes (FIFOs) nobody writes to.
+	scriptCmds["mkfifo"] = func(ts *testscript.TestScript, neg bool, args []string) {
+		if neg || len(args) < 1 {
+			ts.Fatalf("usage: mkfifo FILE...")
+		}
+		for _, f := range args {
+			ts.Check(mkfifo(ts.MkAbs(f)))
+		}
+	}
+	// cache-replace DIR URL meta|content fifo|link [TARGET] replaces the
+	// MetaData or the Content file of URL's entry in the folder DIR by a
+	// FIFO or by a symbolic link to TARGET.
+	scriptCmds["cache-replace"] = func(ts *testscript.TestScript, neg bool, args []string) {
+		if neg || len(args) < 4 || (args[3] == "link") != (len(args) == 5) {
+			ts.Fatalf("usage: cache-replace DIR URL meta|content fifo|link [TARGET]")
+		}
+		sub := map[string]string{"meta": urlcache.MetaDataDir, "content": urlcache.ContentDir}[args[2]]
+		if sub == "" {
+			ts.Fatalf("cache-replace: meta or content, not %q", args[2])
+		}
+		p := filepath.Join(ts.MkAbs(args[0]), sub, urlcache.URLName(args[1]))
+		ts.Check(os.Remove(p))
+		switch args[3] {
+		case "fifo":
+			ts.Check(mkfifo(p))
+		case "link":
+			ts.Check(os.Symlink(ts.MkAbs(args[4]), p))
+		default:
+			ts.Fatalf("cache-replace: fifo or link, not %q", args[3])
+		}
 	}
 	// age-file DURATION FILE... sets the modification time of each FILE to
 	// DURATION before now (a file a writer killed that long ago left).

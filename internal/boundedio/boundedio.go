@@ -1,14 +1,18 @@
-// Package boundedio reads files whose size is bounded, so that an input
-// file named on a command line or found in a cache folder cannot make
-// winchain hold gigabytes in memory: the size is checked before the read,
-// and the read itself stops one byte past the limit (the file may grow
-// while it is read).
+// Package boundedio is winchain's one bounded reader: every file it reads
+// (named on a command line or found in a cache folder) and every body it
+// reads from a stream goes through it, so that no input can make winchain
+// hold gigabytes in memory or wait forever. Only regular files are read (a
+// FIFO or device is refused without blocking, [Open]); a file inside a
+// folder may not lead out of it ([ReadFileIn]); the size is checked before
+// the read, and the read itself stops one byte past the limit (the file
+// may grow while it is read).
 package boundedio
 
 import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 )
 
@@ -70,18 +74,38 @@ func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("read %s: %d bytes is over the limit of %d bytes", e.Path, e.Size, e.Limit)
 }
 
-// ReadFile reads path when it holds at most limit bytes; path [Stdin]
-// reads standard input. Other errors are those of os.Open and the read,
-// unwrapped, so errors.Is(err, fs.ErrNotExist) works as with os.ReadFile.
+// ReadFile reads path when it is a regular file (see [Open]: a FIFO or
+// device is refused without blocking) of at most limit bytes; path [Stdin]
+// reads standard input. Other errors are those of os.OpenFile and the
+// read, unwrapped, so errors.Is(err, fs.ErrNotExist) works as with
+// os.ReadFile.
 func ReadFile(path string, limit int64) ([]byte, error) {
 	if path == Stdin {
 		return readStdin(limit)
 	}
-	f, err := os.Open(path)
+	f, err := Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	return readOpen(f, path, limit)
+}
+
+// ReadFileIn reads the file name inside the folder root as ReadFile does,
+// and refuses a name that leads out of root through a symbolic link or
+// "..": a cache folder may come from anywhere, and an entry that is a link
+// to /dev/zero or to a file elsewhere is not an entry.
+func ReadFileIn(root, name string, limit int64) ([]byte, error) {
+	f, err := OpenIn(root, name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readOpen(f, filepath.Join(root, name), limit)
+}
+
+// readOpen reads the regular file f, checking its size first.
+func readOpen(f *os.File, path string, limit int64) ([]byte, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, err
