@@ -419,6 +419,8 @@ func TestRoundTrip(t *testing.T) {
 		net  *netsim.Network
 		disk *urlcache.Folder
 		root bool
+		noCA bool
+		at   time.Time // the machine clock and pTime, when not now
 		vo   client.VerifyOptions
 	}
 	cases := []struct {
@@ -449,6 +451,16 @@ func TestRoundTrip(t *testing.T) {
 			e.root = false
 			e.vo.Params.Flags = 0
 		}, chain.IsUntrustedRoot, "untrusted root: the chain ends at RT Root CA, which this client does not trust"},
+		{"partial chain: the issuing CA is nowhere", false, func(t *testing.T, e *env) {
+			e.vo.Params.Flags = 0
+			e.noCA = true
+		}, chain.IsPartialChain, "incomplete chain: no issuer was found for www.rt.test"},
+		// Event 11 does not log pTime: the machine's clock (the events'
+		// time) is past the leaf's notAfter, as for a caller passing NULL.
+		{"expired leaf", false, func(t *testing.T, e *env) {
+			e.vo.Params.Flags = 0
+			e.at = testpki.Epoch.AddDate(11, 0, 0)
+		}, chain.IsNotTimeValid, "not time valid: www.rt.test is expired or not yet valid (valid 2026-01-01 00:00 UTC to 2036-01-01 00:00 UTC)"},
 		{"OCSP good from the network", true, func(t *testing.T, e *env) {
 			e.net.Serve(rtRootCRL, fresh(e.pki.root))
 			resp, err := ocsp.CreateResponse(e.pki.inter.X(), e.pki.inter.X(), ocsp.Response{Status: ocsp.Good, SerialNumber: e.pki.leaf.X().SerialNumber,
@@ -466,7 +478,14 @@ func TestRoundTrip(t *testing.T) {
 				vo: client.VerifyOptions{Policy: chain.PolicySSL, PolicyPara: chain.PolicyPara{ServerName: "www.rt.test"},
 					Params: chain.Params{Time: now, Flags: chain.RevocationCheckChainExclRoot}}}
 			tc.setup(t, e)
-			cfg := client.Config{Clock: clk, Network: e.net, CacheFolder: folder, Root: chain.NewStore("Root"), CA: chain.NewStore("CA", e.pki.inter.Cert)}
+			if !e.at.IsZero() {
+				clk.Set(e.at)
+				e.vo.Params.Time = e.at
+			}
+			cfg := client.Config{Clock: clk, Network: e.net, CacheFolder: folder, Root: chain.NewStore("Root"), CA: chain.NewStore("CA")}
+			if !e.noCA {
+				cfg.CA.Add(e.pki.inter.Cert)
+			}
 			if e.root {
 				cfg.Root.Add(e.pki.root.Cert)
 			} else {
@@ -478,7 +497,7 @@ func TestRoundTrip(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, tc.want, res.Chain.TrustStatus.ErrorStatus, "the scenario's own result")
 
-			log := writeCAPI2(t, res, e.vo, nil, now)
+			log := writeCAPI2(t, res, e.vo, nil, clk.Now())
 			ops, _ := readAll(t, log)
 			require.Len(t, ops, 1)
 			op := ops[0]
