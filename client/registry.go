@@ -142,7 +142,7 @@ func (r *Registry) LoadRegExport(path string) error {
 	if err != nil {
 		return err
 	}
-	return r.ApplyRegExport(path, data)
+	return r.ApplyRegExport(boundedio.Name(path), data)
 }
 
 // regDWORDs maps the lower-case name of each modelled REG_DWORD value to

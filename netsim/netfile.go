@@ -54,7 +54,7 @@ func Load(path string, clk clock.Clock) (*Network, error) {
 	if err != nil {
 		return nil, fmt.Errorf("netsim: %w", err)
 	}
-	return Parse(path, data, filepath.Dir(path), clk)
+	return Parse(boundedio.Name(path), data, filepath.Dir(path), clk)
 }
 
 // Parse reads --net file content. name labels errors; file paths are

@@ -340,9 +340,9 @@ func (e *Error) Unwrap() error { return e.Err }
 func Load(path string) (*Spec, error) {
 	data, err := boundedio.ReadFile(path, MaxFileSize)
 	if err != nil {
-		return nil, &Error{File: path, Err: err}
+		return nil, &Error{File: boundedio.Name(path), Err: err}
 	}
-	s, err := Parse(path, data)
+	s, err := Parse(boundedio.Name(path), data)
 	if err != nil {
 		return nil, err
 	}
