@@ -25,6 +25,19 @@ func (o *Object) writeText(w io.Writer, indent string) {
 			p("%-14s %s", k+":", v)
 		}
 	}
+	// loading says whether crypto/x509 loads the object, and what the
+	// lenient layer tolerated when it does not.
+	loading := func() {
+		if o.X509Refuses == "" {
+			kv("crypto/x509", "loads it")
+			return
+		}
+		kv("crypto/x509", "refuses it: "+o.X509Refuses)
+		kv("Windows", "loads it (winchain loads it with its lenient layer)")
+		for _, t := range o.Tolerated {
+			p("%-14s %s", "", "tolerated: "+t)
+		}
+	}
 	title := o.File
 	if o.Index > 0 {
 		title = fmt.Sprintf("%s, object %d", o.File, o.Index)
@@ -38,15 +51,7 @@ func (o *Object) writeText(w io.Writer, indent string) {
 		kv("Valid", o.NotBefore+" to "+o.NotAfter)
 		kv("Cert Hash", o.SHA1+" (sha1, the thumbprint Windows shows)")
 		kv("Key ID", o.KeyID+" (CERT_KEY_IDENTIFIER_PROP_ID)")
-		if o.X509Refuses != "" {
-			kv("crypto/x509", "refuses it: "+o.X509Refuses)
-			kv("Windows", "loads it (winchain loads it with its lenient layer)")
-			for _, t := range o.Tolerated {
-				p("%-14s %s", "", "tolerated: "+t)
-			}
-		} else {
-			kv("crypto/x509", "loads it")
-		}
+		loading()
 		if len(o.Retrievals) == 0 {
 			p("Windows retrieves: nothing (no AIA, CDP or OCSP URL)")
 		} else {
@@ -80,13 +85,7 @@ func (o *Object) writeText(w io.Writer, indent string) {
 				kv("Reason", "(no reasonCode)")
 			}
 		}
-		if o.X509Refuses != "" {
-			kv("crypto/x509", "refuses it: "+o.X509Refuses)
-			kv("Windows", "loads it (winchain loads it with its lenient layer)")
-		}
-		for _, t := range o.Tolerated {
-			p("%-14s %s", "", "tolerated: "+t)
-		}
+		loading()
 		kv("Signature", o.Signature)
 	case KindOCSP:
 		if oi := o.OCSP; oi != nil {
