@@ -199,7 +199,7 @@ func decodeBinary(body []byte, maxCerts int) (*Decoded, error) {
 	}
 	switch {
 	case outer.PeekASN1Tag(cbasn1.OBJECT_IDENTIFIER):
-		return decodePKCS7(outer, maxCerts)
+		return decodePKCS7(body, maxCerts)
 	case outer.PeekASN1Tag(cbasn1.INTEGER) && looksPKCS12(outer):
 		return nil, &BodyError{Format: FormatPKCS12, Limit: maxCerts, Err: ErrNotCertificate,
 			Detail: "PKCS#12 (PFX) is not an AIA object type; Windows ignores it (spec §11.2)"}
@@ -223,57 +223,27 @@ func looksPKCS12(outer cryptobyte.String) bool {
 	return bytes.Equal(oid, oidData) || bytes.Equal(oid, oidSignedData)
 }
 
-// decodePKCS7 walks ContentInfo { contentType, [0] EXPLICIT SignedData }
-// with SignedData { version, digestAlgorithms SET, encapContentInfo,
-// certificates [0] IMPLICIT SET OF CertificateChoices OPTIONAL, ... }
-// (RFC 5652 §5.1). Only the certificates are read; signatures and CRLs of
-// the message are ignored, as for any certs-only bundle.
-func decodePKCS7(ci cryptobyte.String, maxCerts int) (*Decoded, error) {
-	bad := func(detail string) (*Decoded, error) {
-		return nil, &BodyError{Format: FormatPKCS7, Limit: maxCerts, Err: ErrNotCertificate, Detail: detail}
+// decodePKCS7 reads a certs-only bundle with certs.ParsePKCS7, the one
+// reader of the PKCS#7 structure (RFC 5652 §5.1). Only the certificates
+// are used; signatures and CRLs of the message are ignored, as for any
+// certs-only AIA object.
+func decodePKCS7(der []byte, maxCerts int) (*Decoded, error) {
+	p, err := certs.ParsePKCS7(der, maxCerts)
+	if errors.Is(err, certs.ErrTooManyCertificates) {
+		return nil, &BodyError{Format: FormatPKCS7, Count: maxCerts + 1, Limit: maxCerts, Err: ErrTooManyCertificates,
+			Detail: fmt.Sprintf("more than %d certificates (MaxAIAUrlRetrievalCertCount)", maxCerts)}
 	}
-	var oid, content, sd cryptobyte.String
-	if !ci.ReadASN1(&oid, cbasn1.OBJECT_IDENTIFIER) {
-		return bad("malformed ContentInfo")
+	var pe *certs.ParseError
+	if errors.As(err, &pe) {
+		return nil, &BodyError{Format: FormatPKCS7, Limit: maxCerts, Err: ErrNotCertificate, Detail: pe.Err.Error()}
 	}
-	if !bytes.Equal(oid, oidSignedData) {
-		return bad("content type is not signedData")
+	if err != nil {
+		return nil, err
 	}
-	if !ci.ReadASN1(&content, cbasn1.Tag(0).Constructed().ContextSpecific()) || !content.ReadASN1(&sd, cbasn1.SEQUENCE) {
-		return bad("malformed signedData content")
+	if !p.HasCertificates {
+		return nil, &BodyError{Format: FormatPKCS7, Limit: maxCerts, Err: ErrNotCertificate, Detail: "signedData without certificates"}
 	}
-	var version int
-	var skip cryptobyte.String
-	if !sd.ReadASN1Integer(&version) || !sd.ReadASN1(&skip, cbasn1.SET) || !sd.ReadASN1(&skip, cbasn1.SEQUENCE) {
-		return bad("malformed SignedData header")
-	}
-	var set cryptobyte.String
-	present := false
-	if !sd.ReadOptionalASN1(&set, &present, cbasn1.Tag(0).Constructed().ContextSpecific()) {
-		return bad("malformed certificates field")
-	}
-	if !present {
-		return bad("signedData without certificates")
-	}
-	var raws [][]byte
-	d := &Decoded{Format: FormatPKCS7}
-	for !set.Empty() {
-		var el cryptobyte.String
-		var tag cbasn1.Tag
-		if !set.ReadAnyASN1Element(&el, &tag) {
-			return bad(fmt.Sprintf("malformed certificate entry %d", len(raws)+d.Skipped+1))
-		}
-		if tag != cbasn1.SEQUENCE {
-			d.Skipped++ // extendedCertificate, attribute or other certificate
-			continue
-		}
-		if len(raws) == maxCerts {
-			return nil, &BodyError{Format: FormatPKCS7, Count: maxCerts + 1, Limit: maxCerts, Err: ErrTooManyCertificates,
-				Detail: fmt.Sprintf("more than %d certificates (MaxAIAUrlRetrievalCertCount)", maxCerts)}
-		}
-		raws = append(raws, el)
-	}
-	return finishBundle(d, raws, maxCerts)
+	return finishBundle(&Decoded{Format: FormatPKCS7, Skipped: p.OtherCertificates}, p.Certificates, maxCerts)
 }
 
 // finishBundle parses the certificates of a bundle, skipping those that do
@@ -316,5 +286,5 @@ func decodePKCS7BER(body []byte, maxCerts int) (*Decoded, error) {
 	if !in.ReadASN1(&outer, cbasn1.SEQUENCE) || !outer.PeekASN1Tag(cbasn1.OBJECT_IDENTIFIER) {
 		return nil, &BodyError{Format: FormatPKCS7, Limit: maxCerts, Err: ErrNotCertificate, Detail: "BER object that is not a ContentInfo"}
 	}
-	return decodePKCS7(outer, maxCerts)
+	return decodePKCS7(der, maxCerts)
 }

@@ -592,11 +592,15 @@ func (ix *crlIndex) lookup(der, key []byte) (uint32, bool) {
 // HeldBytes estimates the memory the CRL holds: the DER and the index.
 func (c *CRL) HeldBytes() int { return len(c.Raw) + 4*len(c.index.slots) }
 
-// ParseCRLs parses one DER CRL, or every "X509 CRL" PEM block of data (other
-// block types are skipped). input names the source in errors, which are
-// *ParseError.
+// ParseCRLs parses the CRLs of data: one DER CRL, the "X509 CRL" PEM blocks
+// (other block types are skipped), or the crls of a DER PKCS#7 bundle
+// (.p7b, also as a PEM "PKCS7" block), as certutil -addstore takes them.
+// input names the source in errors, which are *ParseError.
 func ParseCRLs(data []byte, input string) ([]*CRL, error) {
 	if !looksPEM(data) {
+		if LooksPKCS7(data) {
+			return crlsOfPKCS7(data, input)
+		}
 		c, err := ParseCRL(data)
 		if err != nil {
 			return nil, withInput(err, input)
@@ -611,7 +615,16 @@ func ParseCRLs(data []byte, input string) ([]*CRL, error) {
 		if b == nil {
 			break
 		}
-		if b.Type != "X509 CRL" {
+		switch b.Type {
+		case "X509 CRL":
+		case "PKCS7", "CMS":
+			cs, err := crlsOfPKCS7(b.Bytes, input)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, cs...)
+			continue
+		default:
 			continue
 		}
 		c, err := ParseCRL(b.Bytes)
@@ -623,6 +636,27 @@ func ParseCRLs(data []byte, input string) ([]*CRL, error) {
 	}
 	if len(out) == 0 {
 		return nil, &ParseError{Input: input, Kind: "CRL", Err: errors.New("no X509 CRL PEM block")}
+	}
+	return out, nil
+}
+
+// crlsOfPKCS7 returns the CRLs of a DER PKCS#7 bundle; a bundle without any
+// is an error, as a CRL file that holds none is.
+func crlsOfPKCS7(der []byte, input string) ([]*CRL, error) {
+	p, err := ParsePKCS7(der, 0)
+	if err != nil {
+		return nil, withInput(err, input)
+	}
+	if len(p.CRLs) == 0 {
+		return nil, &ParseError{Input: input, Kind: "CRL", Err: errors.New("the PKCS#7 bundle holds no CRL")}
+	}
+	out := make([]*CRL, 0, len(p.CRLs))
+	for i, raw := range p.CRLs {
+		c, err := ParseCRL(raw)
+		if err != nil {
+			return nil, withInput(err, fmt.Sprintf("%s (CRL %d of the PKCS#7 bundle)", input, i+1))
+		}
+		out = append(out, c)
 	}
 	return out, nil
 }

@@ -206,3 +206,28 @@ func TestLoadCRLFile(t *testing.T) {
 	_, err = certs.LoadCRLFile(write("bad.crl", v2[:20]))
 	require.ErrorContains(t, err, "bad.crl: cannot load CRL: CertificateList: not a DER SEQUENCE")
 }
+
+// TestParseCRLsPKCS7: the CRLs of a PKCS#7 bundle (.p7b, DER or PEM
+// "PKCS7") load like CRL files, each CRL form of spec §11.3 included.
+func TestParseCRLsPKCS7(t *testing.T) {
+	ca := testpki.NewRoot("CRL Bundle CA", testpki.ECDSA)
+	v1 := ca.RawCRL(testpki.RawCRL{V1: true, ThisUpdate: crlT0, Entries: []testpki.RawEntry{{Serial: []byte{0x05}, RevokedAt: crlT0}}})
+	v2 := ca.RawCRL(testpki.RawCRL{Number: 9, ThisUpdate: crlT0})
+	bundle := testpki.PKCS7(ca.Cert.X.Raw, v1, v2)
+	for name, data := range map[string][]byte{
+		"DER": bundle,
+		"PEM": pem.EncodeToMemory(&pem.Block{Type: "PKCS7", Bytes: bundle}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			crls, err := certs.ParseCRLs(data, "bundle.p7b")
+			require.NoError(t, err)
+			require.Len(t, crls, 2)
+			require.Equal(t, 1, crls[0].Version)
+			_, ok := crls[0].Lookup([]byte{0x05})
+			require.True(t, ok)
+			require.Equal(t, int64(9), crls[1].Number.Int64())
+		})
+	}
+	_, err := certs.ParseCRLs(testpki.PKCS7(ca.Cert.X.Raw), "certs-only.p7b")
+	require.EqualError(t, err, "certs-only.p7b: cannot load CRL: the PKCS#7 bundle holds no CRL")
+}

@@ -212,8 +212,15 @@ func writeLenientCRLs(dir string, ca *testpki.CA, tmpl *x509.RevocationList) err
 		if len(spec.Entries) == 0 {
 			spec.Entries = []testpki.RawEntry{listed}
 		}
-		if err := os.WriteFile(filepath.Join(dir, name), ca.RawCRL(spec), 0o644); err != nil {
+		der := ca.RawCRL(spec)
+		if err := os.WriteFile(filepath.Join(dir, name), der, 0o644); err != nil {
 			return err
+		}
+		if name == "v1.crl" {
+			// crls.p7b: the v1 CRL inside a PKCS#7 bundle.
+			if err := os.WriteFile(filepath.Join(dir, "crls.p7b"), testpki.PKCS7(ca.Cert.X.Raw, der), 0o644); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -182,3 +182,31 @@ func (ca *CA) RawCRL(spec RawCRL) []byte {
 	})
 	return out.BytesOrPanic()
 }
+
+// PKCS7 writes a degenerate (certs-only) PKCS#7 SignedData holding cert and
+// crls (DER), as certmgr exports a store with its CRLs.
+func PKCS7(cert []byte, crls ...[]byte) []byte {
+	var b cryptobyte.Builder
+	b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+		b.AddASN1ObjectIdentifier(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 2})
+		b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+				b.AddASN1Int64(1)
+				b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) {})
+				b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
+					b.AddASN1ObjectIdentifier(asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 7, 1})
+				})
+				b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) { b.AddBytes(cert) })
+				if len(crls) > 0 {
+					b.AddASN1(cbasn1.Tag(1).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
+						for _, c := range crls {
+							b.AddBytes(c)
+						}
+					})
+				}
+				b.AddASN1(cbasn1.SET, func(b *cryptobyte.Builder) {})
+			})
+		})
+	})
+	return b.BytesOrPanic()
+}

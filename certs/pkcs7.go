@@ -1,0 +1,115 @@
+package certs
+
+// PKCS#7 bundles (.p7b/.p7c): the one reader of their structure, for the
+// AIA objects (package aia) and the certificate and CRL files winchain
+// loads. BER bundles (indefinite lengths) are converted to DER by the
+// caller first (aia's bounded converter); this reader takes DER.
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"golang.org/x/crypto/cryptobyte"
+	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
+)
+
+// oidSignedData is PKCS#7 signedData (1.2.840.113549.1.7.2), DER contents.
+var oidSignedData = []byte{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02}
+
+// ErrTooManyCertificates is wrapped when a bundle holds more certificates
+// than the reader's limit; counting stops at limit+1.
+var ErrTooManyCertificates = errors.New("too many certificates in the bundle")
+
+// PKCS7 is the content of a PKCS#7 SignedData (RFC 5652 §5.1) read as a
+// certs-only bundle: the DER of its certificates and CRLs in the order of
+// the file. Signatures of the message are not read.
+type PKCS7 struct {
+	// HasCertificates is true when the certificates field is present
+	// (it may still be empty).
+	HasCertificates bool
+	// Certificates are the X.509 certificate elements (never more than
+	// the limit given to ParsePKCS7).
+	Certificates [][]byte
+	// OtherCertificates counts CertificateChoices that are not X.509
+	// certificates (extendedCertificate, attribute or other certificates).
+	OtherCertificates int
+	// CRLs are the X.509 CertificateList elements of the crls field;
+	// OtherCRLs counts RevocationInfoChoices that are not (other
+	// revocation formats).
+	CRLs      [][]byte
+	OtherCRLs int
+}
+
+// LooksPKCS7 reports whether der is a ContentInfo of type signedData.
+func LooksPKCS7(der []byte) bool {
+	in := cryptobyte.String(der)
+	var ci, oid cryptobyte.String
+	return in.ReadASN1(&ci, cbasn1.SEQUENCE) && ci.ReadASN1(&oid, cbasn1.OBJECT_IDENTIFIER) && bytes.Equal(oid, oidSignedData)
+}
+
+// ParsePKCS7 reads a DER ContentInfo { contentType signedData, [0]
+// EXPLICIT SignedData } with SignedData { version, digestAlgorithms SET,
+// encapContentInfo, certificates [0] IMPLICIT OPTIONAL, crls [1] IMPLICIT
+// OPTIONAL, ... }. maxCerts bounds the certificates (0: no bound). Errors
+// are *ParseError (Kind "PKCS#7 bundle") whose Err says what is malformed,
+// wrapping [ErrTooManyCertificates] for the bound.
+func ParsePKCS7(der []byte, maxCerts int) (*PKCS7, error) {
+	bad := func(format string, args ...any) (*PKCS7, error) {
+		return nil, &ParseError{Kind: "PKCS#7 bundle", Err: fmt.Errorf(format, args...)}
+	}
+	in := cryptobyte.String(der)
+	var ci, oid, content, sd cryptobyte.String
+	if !in.ReadASN1(&ci, cbasn1.SEQUENCE) || !ci.ReadASN1(&oid, cbasn1.OBJECT_IDENTIFIER) {
+		return bad("malformed ContentInfo")
+	}
+	if !bytes.Equal(oid, oidSignedData) {
+		return bad("content type is not signedData")
+	}
+	if !ci.ReadASN1(&content, tagCtx0C) || !content.ReadASN1(&sd, cbasn1.SEQUENCE) {
+		return bad("malformed signedData content")
+	}
+	var version int
+	var skip cryptobyte.String
+	if !sd.ReadASN1Integer(&version) || !sd.ReadASN1(&skip, cbasn1.SET) || !sd.ReadASN1(&skip, cbasn1.SEQUENCE) {
+		return bad("malformed SignedData header")
+	}
+	p := &PKCS7{}
+	var set cryptobyte.String
+	if !sd.ReadOptionalASN1(&set, &p.HasCertificates, tagCtx0C) {
+		return bad("malformed certificates field")
+	}
+	for !set.Empty() {
+		var el cryptobyte.String
+		var tag cbasn1.Tag
+		if !set.ReadAnyASN1Element(&el, &tag) {
+			return bad("malformed certificate entry %d", len(p.Certificates)+p.OtherCertificates+1)
+		}
+		if tag != cbasn1.SEQUENCE {
+			p.OtherCertificates++
+			continue
+		}
+		if maxCerts > 0 && len(p.Certificates) == maxCerts {
+			return nil, &ParseError{Kind: "PKCS#7 bundle", Err: fmt.Errorf("%w: more than %d", ErrTooManyCertificates, maxCerts)}
+		}
+		p.Certificates = append(p.Certificates, el)
+	}
+	var crls cryptobyte.String
+	var hasCRLs bool
+	if !sd.ReadOptionalASN1(&crls, &hasCRLs, tagCtx1C) {
+		return bad("malformed crls field")
+	}
+	for !crls.Empty() {
+		var el cryptobyte.String
+		var tag cbasn1.Tag
+		if !crls.ReadAnyASN1Element(&el, &tag) {
+			return bad("malformed CRL entry %d", len(p.CRLs)+p.OtherCRLs+1)
+		}
+		if tag != cbasn1.SEQUENCE {
+			p.OtherCRLs++ // otherRevocationInfo [1]
+			continue
+		}
+		p.CRLs = append(p.CRLs, el)
+	}
+	return p, nil
+}
