@@ -36,14 +36,14 @@ type LabCase struct {
 
 // LabLayout documents the results a lab run zips, relative to the results
 // folder (and the zip's root), and the winchain command that reads each
-// back (`winchain diff --certutil`, `winchain urlcache`, `winchain
-// capi2`); "[verify flags]" stands for the case's stores and network. The
+// back (`winchain diff --certutil`, `winchain urlcache`, `winchain capi2
+// --replay`); "[verify flags]" stands for the case's stores and network. The
 // test of the layout builds such a folder and runs these commands on it.
 var LabLayout = []struct{ Path, What, ReadBy string }{
 	{LabCertutilFile, "certutil -verify -urlfetch output (UTF-8)", "winchain diff --certutil results/" + LabCertutilFile + " [verify flags] results/" + LabLeafFile},
-	{LabCAPI2File, "the CAPI2 Operational log (wevtutil qe … /f:xml /e:Events)", "winchain capi2 results/" + LabCAPI2File},
+	{LabCAPI2File, "the CAPI2 Operational log (wevtutil qe … /f:xml /e:Events)", "winchain capi2 --replay --certs results/" + LabCertsDir + " results/" + LabCAPI2File},
 	{LabURLCacheDir + "/", "the user's CryptnetUrlCache folder (MetaData, Content) after the run", "winchain urlcache --cache-dir results/" + LabURLCacheDir},
-	{LabCertsDir + "/", "every certificate of the case, named <SHA1>.cer (DER), as CAPI2 events name them (fileRef)", "people"},
+	{LabCertsDir + "/", "every certificate of the case, named <SHA1>.cer (DER), as CAPI2 events name them (fileRef)", "the --certs folder of winchain capi2 --replay"},
 	{LabLeafFile, "the verified certificate (DER)", "the CERT of winchain diff --certutil"},
 	{LabManifestFile, "the kit's manifest (case, files, registry values)", "people"},
 }

@@ -103,7 +103,7 @@ func TestLabResultsLayoutReadBack(t *testing.T) {
 			t.Errorf("no check for %s", l.ReadBy)
 		}
 	}
-	assert.Equal(t, 3, readers, "diff --certutil, urlcache and capi2")
+	assert.Equal(t, 3, readers, "diff --certutil, urlcache and capi2 --replay")
 }
 
 // The preflight example of README.md is what the command prints.
