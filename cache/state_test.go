@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/winchain/winchain/cache"
+	"github.com/winchain/winchain/cache/urlcache"
 	"github.com/winchain/winchain/netsim"
 )
 
@@ -97,5 +98,61 @@ func TestOfflineStateDigest(t *testing.T) {
 	c.WriteState(again)
 	if string(after.Sum(nil)) != string(again.Sum(nil)) {
 		t.Fatal("a clone differs")
+	}
+}
+
+func digestWith(r *cache.Retriever, opts cache.StateOptions) [32]byte {
+	h := sha256.New()
+	r.WriteState(h, opts)
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
+}
+
+// OmitDownloadTimes: the same CRL downloaded at two times is one state
+// (memory and folder), unless a resync time in force falls between the
+// downloads; the folder's contents are part of the state with Folder.
+func TestRetrieverStateOmitDownloadTimes(t *testing.T) {
+	g := newRig(t)
+	crl := getPKI(t).crl(t, t0, t0.Add(7*24*time.Hour), 1)
+	g.net.Serve(crlURL, crl)
+	mk := func(resync time.Time) *cache.Retriever {
+		return g.process(t, func(c *cache.Config) { c.DiskDir = t.TempDir(); c.ResyncBefore = resync })
+	}
+	a := mk(time.Time{})
+	get(t, a, crlURL, cache.KindCRL, cache.Options{})
+	g.clk.Advance(time.Hour)
+	b := mk(time.Time{})
+	get(t, b, crlURL, cache.KindCRL, cache.Options{})
+	all := cache.StateOptions{Folder: true}
+	omit := cache.StateOptions{Folder: true, OmitDownloadTimes: true}
+	if digestWith(a, all) == digestWith(b, all) {
+		t.Fatal("download times an hour apart give one exact state")
+	}
+	if digestWith(a, omit) != digestWith(b, omit) {
+		t.Fatal("OmitDownloadTimes still tells the downloads apart")
+	}
+	// A resync time between the two downloads: a's copy predates it.
+	resync := t0.Add(30 * time.Minute)
+	ra, err := a.Fork(func() cache.Config { c := a.Config(); c.ResyncBefore = resync; return c }())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := b.Fork(func() cache.Config { c := b.Config(); c.ResyncBefore = resync; return c }())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if digestWith(ra, omit) == digestWith(rb, omit) {
+		t.Fatal("a copy from before the resync time and one from after are one state")
+	}
+	// The folder: a deleted disk entry is a different state.
+	if err := b.Disk().Delete(urlcache.URLName(crlURL)); err != nil {
+		t.Fatal(err)
+	}
+	if digestWith(a, omit) == digestWith(b, omit) {
+		t.Fatal("a folder without the CRL is the same state")
+	}
+	if digestWith(a, cache.StateOptions{OmitDownloadTimes: true}) != digestWith(b, cache.StateOptions{OmitDownloadTimes: true}) {
+		t.Fatal("without Folder the folder is not part of the state")
 	}
 }

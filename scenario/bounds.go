@@ -51,12 +51,12 @@ func (s *Spec) checkWork(file string, opts Options) error {
 		g := &s.Groups[i]
 		n := s.initialCohorts(g, opts.PerClient)
 		cohorts += n
-		if cohorts > MaxCohorts {
+		if limit := opts.stateLimit(); cohorts > int64(limit) {
 			field, why := fmt.Sprintf("groups[%d].connectEvery", i), fmt.Sprintf("%d clients over %d connection phases (connectEvery %s / step %s)", g.Count, int64(g.ConnectEvery/s.Step), g.ConnectEvery.D(), s.Step.D())
 			if opts.PerClient {
 				field, why = fmt.Sprintf("groups[%d].count", i), fmt.Sprintf("%d clients evaluated one by one (per-client)", g.Count)
 			}
-			return &Error{File: file, Field: field, Err: fmt.Errorf("%s start in up to %d separate states with the groups before it; the limit is %d (MaxCohorts)", why, cohorts, MaxCohorts)}
+			return &Error{File: file, Field: field, Err: fmt.Errorf("%s start in up to %d separate states with the groups before it; the limit is %d (MaxCohorts)", why, cohorts, limit)}
 		}
 	}
 	steps := int64(s.Duration/s.Step) + 1
@@ -80,4 +80,12 @@ func (s *Spec) folderEstimate() int64 {
 		n += int64(len(c.Revoked)) * estRevokedBytes
 	}
 	return n
+}
+
+// stateLimit is MaxStates, at most MaxCohorts.
+func (o Options) stateLimit() int {
+	if o.MaxStates > 0 && o.MaxStates < MaxCohorts {
+		return o.MaxStates
+	}
+	return MaxCohorts
 }

@@ -158,13 +158,15 @@ func (sm *sim) mergeDirty(t time.Time) error {
 	}
 	sm.cohorts = live
 	sm.maxCohorts = max(sm.maxCohorts, len(live))
-	if len(live) > MaxCohorts {
+	if limit := sm.stateLimit(); len(live) > limit {
 		return &Error{File: sm.spec.Name, Field: "events", Err: fmt.Errorf(
 			"at %s the clients are in %d different states, above the limit of %d (MaxCohorts): use fewer partial-fleet events (fraction) or fewer clients",
-			offset(sm.spec.Start, t), len(live), MaxCohorts)}
+			offset(sm.spec.Start, t), len(live), limit)}
 	}
 	return nil
 }
+
+func (sm *sim) stateLimit() int { return sm.opts.stateLimit() }
 
 // writeFolders writes every cohort's cache folder under dir as cNNNNN,
 // after checking that they fit in MaxWorkDirBytes.

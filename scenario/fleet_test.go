@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/winchain/winchain/cache/urlcache"
 	"github.com/winchain/winchain/scenario"
 )
 
@@ -82,4 +85,68 @@ func TestFleetScaleBounded(t *testing.T) {
 	require.Less(t, shared.Evaluations, per.Evaluations/2)
 	require.Less(t, shared.FinalStates, 60)
 	t.Logf("shared: %d evaluations, states max %d end %d; per-client: %d evaluations", shared.Evaluations, shared.MaxStates, shared.FinalStates, per.Evaluations)
+}
+
+// States that become equal again merge: with TLS session reuse off (no
+// session times to tell clients apart) and CRLs re-published daily,
+// clients rebooted, restarted or with their URL cache deleted hold the same
+// objects again once they have fetched them anew, and join the others. At
+// the end there is one state per connection phase, whatever the number of
+// clients. (Clock jumps are left out: a skewed clock is a lasting
+// difference; so is a cache delete while a CRL stays fresh in memory, which
+// is why the root CRL here lives one day.)
+func TestFleetStatesMergeBack(t *testing.T) {
+	for _, n := range []int{50, 5000} {
+		s := fleetSpec(t, n, 3, 18)
+		zero := scenario.Duration(0)
+		s.Groups[0].Profile.TLSSessionLifetime = &zero
+		day := scenario.Duration(24 * time.Hour)
+		s.CRLs[1].PublishEvery, s.CRLs[1].Validity, s.CRLs[1].FirstPublish = day, day, 0
+		events := s.Events[:0]
+		for _, e := range s.Events {
+			if e.ClockJump == 0 && e.At < 2*day {
+				events = append(events, e)
+			}
+		}
+		s.Events = events
+		r, err := scenario.Run(context.Background(), s, scenario.Options{})
+		require.NoError(t, err)
+		require.Equal(t, 3, r.FinalStates, "clients=%d: one state per phase (connectEvery 15m / step 5m) at the end", n)
+		require.Greater(t, r.MaxStates, 3, "the events did split the fleet")
+	}
+}
+
+// The clients' cache folders are written to WorkDir only when the run
+// ends, one per state, in the CryptnetUrlCache layout that `winchain
+// urlcache` reads.
+func TestFleetWorkDir(t *testing.T) {
+	dir := t.TempDir()
+	s := fleetSpec(t, 20, 1, 2)
+	r, err := scenario.Run(context.Background(), s, scenario.Options{WorkDir: dir})
+	require.NoError(t, err)
+	ents, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, ents, r.FinalStates)
+	crls, err := filepath.Glob(filepath.Join(dir, ents[0].Name(), "MetaData", "*"))
+	require.NoError(t, err)
+	require.NotEmpty(t, crls, "the folder holds the fetched CRLs")
+	f, err := urlcache.Open(filepath.Join(dir, ents[0].Name()), urlcache.Options{ReadOnly: true})
+	require.NoError(t, err)
+	list, problems, err := f.List()
+	require.NoError(t, err)
+	require.Empty(t, problems)
+	require.NotEmpty(t, list)
+}
+
+// When events split the fleet into more states than the limit, the run
+// stops with an error naming the time, the number and the limit; a
+// per-client run of too many clients is refused before set-up.
+func TestFleetStateLimit(t *testing.T) {
+	_, err := scenario.Run(context.Background(), fleetSpec(t, 200, 1, 6), scenario.Options{MaxStates: 10})
+	require.Error(t, err)
+	require.Regexp(t, `fleet-scale: events: at T\+\d+:\d\d the clients are in \d+ different states, above the limit of 10 \(MaxCohorts\)`, err.Error())
+
+	_, err = scenario.Run(context.Background(), fleetSpec(t, 200, 1, 0), scenario.Options{PerClient: true, MaxStates: 100})
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "groups[0].count: 200 clients evaluated one by one (per-client) start in up to 200 separate states")
 }

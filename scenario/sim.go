@@ -49,6 +49,9 @@ type Options struct {
 	// NegativeCache, if set, overrides every group's negative-cache preset
 	// (the demo runs the same story under two models).
 	NegativeCache string
+	// MaxStates bounds the groups of clients in distinct states held at
+	// once, below MaxCohorts; 0 means MaxCohorts.
+	MaxStates int
 }
 
 // groupState is a group's runtime configuration.
