@@ -10,13 +10,7 @@ import (
 	"github.com/winchain/winchain/netsim"
 )
 
-func digest(r *cache.Retriever) [32]byte {
-	h := sha256.New()
-	r.WriteState(h, cache.StateOptions{})
-	var out [32]byte
-	h.Sum(out[:0])
-	return out
-}
+func digest(r *cache.Retriever) [32]byte { return digestWith(r, cache.StateOptions{}) }
 
 // Two processes that retrieved the same objects at the same times have one
 // state digest; a different memory cache, a newer download or a

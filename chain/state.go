@@ -3,6 +3,7 @@ package chain
 import (
 	"crypto/sha256"
 	"hash"
+	"maps"
 	"sync"
 )
 
@@ -71,9 +72,5 @@ func (c *SignatureCache) put(k sigKey, err error) {
 func (c *SignatureCache) clone() *SignatureCache {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	n := &SignatureCache{m: make(map[sigKey]error, len(c.m))}
-	for k, v := range c.m {
-		n.m[k] = v
-	}
-	return n
+	return &SignatureCache{m: maps.Clone(c.m)}
 }
