@@ -1,6 +1,7 @@
 package capi2
 
 import (
+	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/x509"
@@ -11,6 +12,7 @@ import (
 
 	"golang.org/x/crypto/ocsp"
 
+	"github.com/winchain/winchain/cache"
 	"github.com/winchain/winchain/cache/urlcache"
 	"github.com/winchain/winchain/chain"
 	"github.com/winchain/winchain/client"
@@ -158,24 +160,59 @@ func (rb *rebuild) place(i int, p placement) error {
 			rb.network.Serve(p.url, der)
 		}
 	default:
-		if strings.EqualFold(p.location, "TvoCache") {
-			rb.notef("%s: Windows had its %s in memory (TvoCache); the replay puts it in the URL cache", rb.els[i].Cert.Subject, kindWords(p.kind))
-		}
 		sync := p.lastSync
 		if sync.IsZero() {
 			sync = rb.thisUpdate(p)
 		}
-		if sync.IsZero() || sync.After(rb.when) {
+		if sync.IsZero() || !sync.Before(rb.when) {
 			sync = rb.when.Add(-time.Minute)
 		}
 		u := p.url
 		if getURL != "" {
 			u = getURL
 		}
+		if strings.EqualFold(p.location, "TvoCache") {
+			// In the process memory: fetched by this process before the
+			// operation (served only until then), which, as a download on
+			// Windows does, also writes the URL cache.
+			rb.network.Schedule(u, sync, rb.when, netsim.Response{Body: der})
+			kind := cache.KindCRL
+			if p.kind == "ocsp" {
+				kind = cache.KindOCSP
+			}
+			rb.warm = append(rb.warm, warmFetch{url: u, kind: kind, at: sync})
+			rb.notef("%s: Windows had its %s in memory (TvoCache); the replay fetches it into memory at %s, before the operation", rb.els[i].Cert.Subject, kindWords(p.kind), stamp(sync))
+			return nil
+		}
 		if err := rb.folder.Put(urlcache.URLName(u), urlcache.NewMetaData(u, len(der), sync, ""), der); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// warmFetch is an object Windows had in its memory cache, fetched by the
+// replay's process before the operation.
+type warmFetch struct {
+	url  string
+	kind cache.Kind
+	at   time.Time
+}
+
+// warmUp fetches the memory-cache objects into c's process at their times,
+// then sets the clock back to the operation's.
+func (rb *rebuild) warmUp(ctx context.Context, c *client.Client) error {
+	for _, w := range rb.warm {
+		rb.clock.Set(w.at)
+		res, err := c.Retriever().Retrieve(ctx, w.url, w.kind, cache.Options{WireOnly: true})
+		if err != nil {
+			return err
+		}
+		if !res.OK {
+			rb.notef("%s could not be put in memory: %v", w.url, res.Err)
+		}
+	}
+	rb.clock.Set(rb.when)
 	return nil
 }
 

@@ -128,6 +128,7 @@ type rebuild struct {
 	folder   *urlcache.Folder
 	clock    *clock.Manual
 	placed   map[string]bool
+	warm     []warmFetch // memory-cache objects fetched before the operation
 }
 
 func (rb *rebuild) notef(format string, args ...any) {
@@ -163,6 +164,9 @@ func (op *Operation) Replay(ctx context.Context, opt ReplayOptions) (*Replay, er
 	}
 	c, err := client.New(cfg)
 	if err != nil {
+		return nil, err
+	}
+	if err := rb.warmUp(ctx, c); err != nil {
 		return nil, err
 	}
 	vo.Params = params

@@ -214,7 +214,11 @@ func location(from string) string {
 // 10; per checked element 40, the cache lookups (50/51), network fetches
 // (52/53) and refusals (42) of its revocation URLs, 41; 90; 11; then 30
 // under its own TaskId, linked by chainRef.
-func writeCAPI2(t *testing.T, res *client.Result, vo client.VerifyOptions, additional []*certs.Certificate, now time.Time) []byte {
+//
+// bodies holds the CRLs and OCSP responses by URL (from every call of the
+// process): an object served from the memory cache is not in res's
+// retrieval log.
+func writeCAPI2(t *testing.T, res *client.Result, vo client.VerifyOptions, additional []*certs.Certificate, now time.Time, bodies map[string][]byte) []byte {
 	t.Helper()
 	w := &logWriter{task: "{6A1E0C2D-7B3F-4A59-8C1D-2E3F4A5B6C7D}", now: now, process: "roundtrip.exe"}
 	w.b.WriteString("<Events>\n")
@@ -291,12 +295,24 @@ func writeCAPI2(t *testing.T, res *client.Result, vo client.VerifyOptions, addit
 		code := fmt.Sprintf("%X", mustCode(rev))
 		obj := ""
 		if rev.Result == string(revocation.Good) || rev.Result == string(revocation.Revoked) {
-			body := bodyOf(cc, rev.URL)
+			url := rev.URL
+			if url == "" && rev.Source == "crl" && len(el.Cert.X.CRLDistributionPoints) > 0 {
+				url = el.Cert.X.CRLDistributionPoints[0] // a memory hit names no URL
+			}
+			body := bodies[url]
 			tag, ext := "CertificateRevocationList", ".crl"
 			if rev.Source == "ocsp" {
 				tag, ext = "OCSPResponse", ".bin"
 			}
-			obj = fmt.Sprintf(`<%s location="%s" url="%s" fileRef="%s" />`, tag, location(rev.From), esc(rev.URL), sha1Ref(body, ext))
+			obj = fmt.Sprintf(`<%s location="%s" url="%s" fileRef="%s" />`, tag, location(rev.From), esc(url), sha1Ref(body, ext))
+			if !seenObj[thumb(body)] {
+				seenObj[thumb(body)] = true
+				if rev.Source == "ocsp" {
+					objects += ocsp90(body, issuer)
+				} else {
+					objects += crl90(body)
+				}
+			}
 		}
 		level := 4
 		if code != "0" {
@@ -357,13 +373,17 @@ func mustCode(r *chain.RevocationInfo) uint32 {
 	return c
 }
 
-func bodyOf(cc *chain.ChainContext, url string) []byte {
-	for _, r := range cc.Retrievals {
-		if r.URL == url && r.OK {
-			return r.Body
+// bodiesOf collects the objects of the calls' retrieval logs by URL.
+func bodiesOf(results ...*client.Result) map[string][]byte {
+	m := map[string][]byte{}
+	for _, res := range results {
+		for _, r := range res.Chain.Retrievals {
+			if r.OK && len(r.Body) > 0 {
+				m[r.URL] = r.Body
+			}
 		}
 	}
-	return nil
+	return m
 }
 
 // belongsTo reports whether a retrieval is one of the certificate's
@@ -420,6 +440,9 @@ func TestRoundTrip(t *testing.T) {
 		disk *urlcache.Folder
 		root bool
 		noCA bool
+		// twice: verify once, move the clock past the network's answers,
+		// and log the second call (served from the memory cache).
+		twice bool
 		at   time.Time // the machine clock and pTime, when not now
 		vo   client.VerifyOptions
 	}
@@ -461,6 +484,11 @@ func TestRoundTrip(t *testing.T) {
 			e.vo.Params.Flags = 0
 			e.at = testpki.Epoch.AddDate(11, 0, 0)
 		}, chain.IsNotTimeValid, "not time valid: www.rt.test is expired or not yet valid (valid 2026-01-01 00:00 UTC to 2036-01-01 00:00 UTC)"},
+		{"CRLs in memory from an earlier call of the process", false, func(t *testing.T, e *env) {
+			e.net.Schedule(rtRootCRL, time.Time{}, now.Add(time.Second), netsim.Response{Body: fresh(e.pki.root)})
+			e.net.Schedule(rtInterCRL, time.Time{}, now.Add(time.Second), netsim.Response{Body: fresh(e.pki.inter)})
+			e.twice = true
+		}, 0, "trusted: the chain to RT Root CA is valid; revocation good (CRL in memory)"},
 		{"OCSP good from the network", true, func(t *testing.T, e *env) {
 			e.net.Serve(rtRootCRL, fresh(e.pki.root))
 			resp, err := ocsp.CreateResponse(e.pki.inter.X(), e.pki.inter.X(), ocsp.Response{Status: ocsp.Good, SerialNumber: e.pki.leaf.X().SerialNumber,
@@ -495,9 +523,20 @@ func TestRoundTrip(t *testing.T) {
 			require.NoError(t, err)
 			res, err := c.Verify(context.Background(), e.pki.leaf.Cert, e.vo)
 			require.NoError(t, err)
+			bodies := bodiesOf(res)
+			if e.twice {
+				clk.Advance(time.Minute)
+				e.vo.Params.Time = clk.Now()
+				res, err = c.Verify(context.Background(), e.pki.leaf.Cert, e.vo)
+				require.NoError(t, err)
+				require.Equal(t, "memory", res.Chain.Chains[0].Elements[0].Revocation.From)
+				for u, b := range bodiesOf(res) {
+					bodies[u] = b
+				}
+			}
 			require.Equal(t, tc.want, res.Chain.TrustStatus.ErrorStatus, "the scenario's own result")
 
-			log := writeCAPI2(t, res, e.vo, nil, clk.Now())
+			log := writeCAPI2(t, res, e.vo, nil, clk.Now(), bodies)
 			ops, _ := readAll(t, log)
 			require.Len(t, ops, 1)
 			op := ops[0]
@@ -510,16 +549,21 @@ func TestRoundTrip(t *testing.T) {
 			require.NoError(t, err)
 			require.NotNil(t, rp.Winchain, "replayed: %v", rp.Notes)
 			assert.True(t, rp.Agree, "look-alike replay differs: %v\nnotes: %v\nlog:\n%s", rp.Differences, rp.Notes, log)
+			for i, el := range rp.Winchain.Elements {
+				if w := op.windowsOutcome().Elements[i].Revocation; w != nil && w.Location == "TvoCache" {
+					assert.Equal(t, "memory", el.Revocation.Location, "element %d: Windows' memory-cache object is in the replay's memory", i)
+				}
+			}
 
 			real := &RealObjects{Certs: map[string]*certs.Certificate{}, CRLs: map[string][]byte{}, OCSP: map[string][]byte{}}
 			for _, ca := range []*testpki.CA{e.pki.root, e.pki.inter, e.pki.leaf} {
 				real.Certs[ca.Cert.Thumbprint()] = ca.Cert
 			}
-			for _, r := range res.Chain.Retrievals {
-				if r.OK && r.Kind == cache.KindOCSP {
-					real.OCSP[thumb(r.Body)] = r.Body
-				} else if r.OK {
-					real.CRLs[thumb(r.Body)] = r.Body
+			for u, b := range bodies {
+				if strings.HasPrefix(u, rtOCSP) {
+					real.OCSP[thumb(b)] = b
+				} else {
+					real.CRLs[thumb(b)] = b
 				}
 			}
 			rp, err = op.Replay(context.Background(), ReplayOptions{Real: real})
