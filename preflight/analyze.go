@@ -312,8 +312,11 @@ func issuerFindings(old, new *Chain, newEv *Evaluation) []Finding {
 				tried = append(tried, rt.URL+" ("+resultWord(rt)+")")
 			}
 		}
+		if len(tried) == 0 {
+			tried = []string{"none: AIA is disabled for these clients, or the certificate has no caIssuers URL"}
+		}
 		out = append(out, Finding{ID: IDNewIssuer, Severity: Blocking, Result: newEv.Policy.Error.Name(),
-			Detail:   fmt.Sprintf("clients cannot find the issuer of %s: it is not sent by the server, not in their stores, and not reachable by AIA (tried: %s)", last.Cert.Subject(), joinComma(tried)),
+			Detail:   fmt.Sprintf("clients cannot find the issuer of %s: it is not sent by the server, not in their stores, and not reachable by AIA (tried: %s)", last.Cert.Subject(), strings.Join(tried, ", ")),
 			Affected: "every client", New: last.Cert.Issuer()})
 	}
 	return out
@@ -405,16 +408,17 @@ func revocationFindings(oldBuilt, newBuilt []*certs.Certificate, newEv, fleetEv 
 			mode = fmt.Sprintf("%d failing URL(s) × the per-URL timeout = %s per connection; a client with CERT_CHAIN_REVOCATION_ACCUMULATIVE_TIMEOUT stops at %s (ChainRevAccumulativeUrlRetrievalTimeoutMilliseconds)", len(unreachable), worst, budget)
 		}
 		f := Finding{ID: IDURLUnreachable, Severity: Warning, URL: u, BlockSeconds: seconds(rt.Blocked),
-			Detail: fmt.Sprintf("%s fails from the clients' network (%s); each client connection blocks %s on it (per-URL timeout %s), %s over the whole chain; %s",
-				u, rt.ErrorText(), rt.Blocked.Round(time.Millisecond), rt.Timeout.Round(time.Millisecond), total.Round(time.Millisecond), mode),
+			Detail: fmt.Sprintf("%s fails from the clients' network (%s); each client connection blocks %s on it (per-URL timeout %s), %s over the whole chain",
+				u, rt.ErrorText(), rt.Blocked.Round(time.Millisecond), rt.Timeout.Round(time.Millisecond), total.Round(time.Millisecond)),
 			Affected: "every client that has no fresh copy cached, at each connection until it has one"}
 		if policyOffline {
 			f.Severity, f.Result = Blocking, newEv.Policy.Error.Name()
-			f.Detail += ": the revocation check of the new chain fails"
+			f.Detail += "; the revocation check of the new chain fails"
 			if fleetEv.Policy.OK() {
 				f.Detail += " for a client with nothing cached; clients that validated the old chain pass on what they cached from it until that expires, then fail too"
 			}
 		}
+		f.Detail += "; " + mode
 		out = append(out, f)
 	}
 	return out
