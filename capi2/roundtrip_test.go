@@ -443,8 +443,8 @@ func TestRoundTrip(t *testing.T) {
 		// twice: verify once, move the clock past the network's answers,
 		// and log the second call (served from the memory cache).
 		twice bool
-		at   time.Time // the machine clock and pTime, when not now
-		vo   client.VerifyOptions
+		at    time.Time // the machine clock and pTime, when not now
+		vo    client.VerifyOptions
 	}
 	cases := []struct {
 		name    string
