@@ -5,8 +5,10 @@ import (
 	"crypto/x509"
 	"fmt"
 	"log"
+	"os"
 	"time"
 
+	"github.com/winchain/winchain/cache"
 	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/chain"
 	"github.com/winchain/winchain/client"
@@ -49,4 +51,38 @@ func examplePKI() (root, leaf *certs.Certificate, crl []byte) {
 	})
 	this := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
 	return ca.Cert, l.Cert, ca.CRL(1, this, this.Add(24*time.Hour), time.Time{})
+}
+
+// The seed-8h negative-cache model keeps offline-URL records in the cache
+// folder: a reboot does not clear them, `certutil -urlcache * delete`
+// does.
+func ExampleClient_DeleteURLCache() {
+	root, leaf, _ := examplePKI()
+	clk := clock.NewManual(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
+	network := netsim.New(clk) // serves nothing: the CDP is unreachable
+	dir, _ := os.MkdirTemp("", "cryptnet")
+	defer os.RemoveAll(dir)
+	c, err := client.New(client.Config{Clock: clk, Network: network, Root: chain.NewStore("Root", root),
+		CacheDir: dir, NegativeCache: cache.OfflineSeed8h})
+	if err != nil {
+		log.Fatal(err)
+	}
+	opts := client.VerifyOptions{Params: chain.Params{Flags: chain.RevocationCheckChainExclRoot}}
+	from := func() string {
+		res, _ := c.Verify(context.Background(), leaf, opts)
+		return res.Chain.Chains[0].Elements[0].Revocation.From
+	}
+	fmt.Println("first:", from())
+	fmt.Println("again:", from())
+	c.Reboot()
+	fmt.Println("after reboot:", from())
+	del, _ := c.DeleteURLCache(client.SelectAll)
+	fmt.Println("deleted records:", len(del.Offline))
+	fmt.Println("after delete:", from())
+	// Output:
+	// first: network
+	// again: offline-skip
+	// after reboot: offline-skip
+	// deleted records: 1
+	// after delete: network
 }
