@@ -21,12 +21,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/chain"
 	"github.com/winchain/winchain/client"
 	"github.com/winchain/winchain/clock"
 	"github.com/winchain/winchain/internal/testpki"
 	"github.com/winchain/winchain/netsim"
 	"github.com/winchain/winchain/preflight"
+	"github.com/winchain/winchain/scenario"
 )
 
 // swapAt is the planned swap time of the tests.
@@ -472,4 +474,27 @@ func TestLoadChainFormats(t *testing.T) {
 	}
 	_, err = preflight.LoadChain(filepath.Join(dir, "missing.pem"))
 	assert.ErrorContains(t, err, "missing.pem")
+}
+
+// WriteScenario turns the seed swap's preflight into a scenario that the
+// simulator runs: the principal-name group fails between the swap and the
+// revert, the plain group does not.
+func TestWriteScenarioRuns(t *testing.T) {
+	e := newEnv(t)
+	newLeaf := e.leaf(e.inter, host, "owa.contoso.test")
+	r := e.analyze(t, presented(e.old, e.inter), presented(newLeaf, e.inter), preflight.Options{PrincipalNames: []string{"msstd:autodiscover.contoso.test"}})
+	path := filepath.Join(t.TempDir(), "swap.yaml")
+	require.NoError(t, preflight.WriteScenario(path, r, preflight.ScenarioOptions{Clients: 20, Roots: []*certs.Certificate{e.root.Cert}}))
+	s, err := scenario.Load(path)
+	require.NoError(t, err)
+	rep, err := scenario.Run(context.Background(), s, scenario.Options{})
+	require.NoError(t, err)
+	require.Len(t, rep.Summary, 2)
+	var failed []bool
+	for _, a := range rep.Asserts {
+		failed = append(failed, !a.Pass)
+	}
+	assert.Equal(t, []bool{false, false, true, false}, failed, "only the principal-name group after the swap")
+	assert.False(t, rep.Passed())
+	assert.ErrorContains(t, preflight.WriteScenario(path, &preflight.Report{}, preflight.ScenarioOptions{}), "needs a report from Analyze")
 }

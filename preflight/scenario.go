@@ -64,7 +64,6 @@ func WriteScenario(path string, r *Report, so ScenarioOptions) error {
 	if r == nil || r.in == nil {
 		return errors.New("preflight: WriteScenario needs a report from Analyze")
 	}
-	in := r.in
 	if so.Clients <= 0 {
 		so.Clients = DefaultScenarioClients
 	}
@@ -72,104 +71,122 @@ func WriteScenario(path string, r *Report, so ScenarioOptions) error {
 		so.Revocation = "chain-exclude-root"
 	}
 	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	filesRel := scenarioUnsafe.ReplaceAllString(base, "_") + "-files"
-	filesDir := filepath.Join(filepath.Dir(path), filesRel)
-	if err := os.MkdirAll(filesDir, 0o755); err != nil {
+	sw := &scenarioWriter{rel: scenarioUnsafe.ReplaceAllString(base, "_") + "-files", names: map[[20]byte]string{}}
+	sw.dir = filepath.Join(filepath.Dir(path), sw.rel)
+	if err := os.MkdirAll(sw.dir, 0o755); err != nil {
 		return err
 	}
-	write := func(name string, data []byte) (string, error) {
-		if err := os.WriteFile(filepath.Join(filesDir, name), data, 0o644); err != nil {
-			return "", err
-		}
-		return filesRel + "/" + name, nil
-	}
-
-	// Certificates, one name per thumbprint.
-	names := map[[20]byte]string{}
-	var certLines []string
-	addCert := func(prefix string, i int, c *certs.Certificate) (string, error) {
-		if n, ok := names[c.SHA1]; ok {
-			return n, nil
-		}
-		n := fmt.Sprintf("%s-%d", prefix, i)
-		f, err := write(n+".pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.X.Raw}))
-		if err != nil {
-			return "", err
-		}
-		names[c.SHA1] = n
-		certLines = append(certLines, fmt.Sprintf("    %s: %s", n, f))
-		return n, nil
-	}
-	chainNames := func(prefix string, ch *Chain) ([]string, error) {
-		var out []string
-		for i, c := range ch.Certs {
-			n, err := addCert(prefix, i, c)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, n)
-		}
-		return out, nil
-	}
-	oldNames, err := chainNames("old", in.old)
-	if err != nil {
+	if err := sw.addPKI(r.in, so); err != nil {
 		return err
 	}
-	newNames, err := chainNames("new", in.new)
-	if err != nil {
+	if err := sw.addNetwork(r.in.observed); err != nil {
 		return err
 	}
-	var rootNames, caNames []string
-	for i, c := range so.Roots {
-		n, err := addCert("root", i+1, c)
-		if err != nil {
-			return err
-		}
-		rootNames = append(rootNames, n)
-	}
-	for i, c := range so.CAs {
-		n, err := addCert("ca", i+1, c)
-		if err != nil {
-			return err
-		}
-		caNames = append(caNames, n)
-	}
-
-	// The network as the clients saw it.
-	urls := make([]string, 0, len(in.observed))
-	for u := range in.observed {
-		urls = append(urls, u)
-	}
-	sort.Strings(urls)
-	var static, network []string
-	for i, u := range urls {
-		rt := in.observed[u]
-		if rt.OK {
-			f, err := write(fmt.Sprintf("url-%d%s", i+1, kindExt(rt.Kind)), rt.Body)
-			if err != nil {
-				return err
-			}
-			static = append(static, fmt.Sprintf("  - {url: %s, file: %s}", yamlQuote(u), f))
-			continue
-		}
-		switch reason := cache.ReasonOf(rt.Err); reason {
-		case cache.ReasonOffline, cache.ReasonTimeout, cache.ReasonReset:
-			network = append(network, fmt.Sprintf("  - {url: %s, fail: %s}", yamlQuote(u), reason))
-		case cache.ReasonHTTPStatus:
-			network = append(network, fmt.Sprintf("  - {url: %s, status: %d}", yamlQuote(u), rt.Status))
-		}
-	}
-	var registry string
 	if so.Registry != "" {
 		data, err := os.ReadFile(so.Registry)
 		if err != nil {
 			return err
 		}
-		if registry, err = write("chain-config.reg", data); err != nil {
+		if sw.registry, err = sw.write("chain-config.reg", data); err != nil {
 			return err
 		}
 	}
+	return os.WriteFile(path, []byte(sw.render(base, filepath.Base(path), r, so)), 0o644)
+}
 
+// scenarioWriter collects the files and YAML lines of a written scenario.
+type scenarioWriter struct {
+	dir, rel                       string              // the files folder, and its name relative to the scenario
+	names                          map[[20]byte]string // certificate name by thumbprint
+	certs                          []string            // pki.certs lines
+	oldChain, newChain, roots, cas []string
+	static, network                []string // static: and network: lines
+	registry                       string   // the copied .reg file, if any
+}
+
+// write stores a file in the files folder and returns its scenario path.
+func (sw *scenarioWriter) write(name string, data []byte) (string, error) {
+	if err := os.WriteFile(filepath.Join(sw.dir, name), data, 0o644); err != nil {
+		return "", err
+	}
+	return sw.rel + "/" + name, nil
+}
+
+// cert names a certificate (once per thumbprint) and writes it.
+func (sw *scenarioWriter) cert(prefix string, i int, c *certs.Certificate) (string, error) {
+	if n, ok := sw.names[c.SHA1]; ok {
+		return n, nil
+	}
+	n := fmt.Sprintf("%s-%d", prefix, i)
+	f, err := sw.write(n+".pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.X.Raw}))
+	if err != nil {
+		return "", err
+	}
+	sw.names[c.SHA1] = n
+	sw.certs = append(sw.certs, fmt.Sprintf("    %s: %s", n, f))
+	return n, nil
+}
+
+// certList names a list of certificates, numbered from first.
+func (sw *scenarioWriter) certList(prefix string, first int, cs []*certs.Certificate) ([]string, error) {
+	var out []string
+	for i, c := range cs {
+		n, err := sw.cert(prefix, first+i, c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// addPKI writes the two chains and the clients' stores.
+func (sw *scenarioWriter) addPKI(in *analysis, so ScenarioOptions) error {
+	var err error
+	if sw.oldChain, err = sw.certList("old", 0, in.old.Certs); err != nil {
+		return err
+	}
+	if sw.newChain, err = sw.certList("new", 0, in.new.Certs); err != nil {
+		return err
+	}
+	if sw.roots, err = sw.certList("root", 1, so.Roots); err != nil {
+		return err
+	}
+	sw.cas, err = sw.certList("ca", 1, so.CAs)
+	return err
+}
+
+// addNetwork turns what the network answered into static objects and
+// failure rules, in URL order.
+func (sw *scenarioWriter) addNetwork(observed map[string]*cache.Result) error {
+	urls := make([]string, 0, len(observed))
+	for u := range observed {
+		urls = append(urls, u)
+	}
+	sort.Strings(urls)
+	for i, u := range urls {
+		rt := observed[u]
+		if rt.OK {
+			f, err := sw.write(fmt.Sprintf("url-%d%s", i+1, kindExt(rt.Kind)), rt.Body)
+			if err != nil {
+				return err
+			}
+			sw.static = append(sw.static, fmt.Sprintf("  - {url: %s, file: %s}", yamlQuote(u), f))
+			continue
+		}
+		switch reason := cache.ReasonOf(rt.Err); reason {
+		case cache.ReasonOffline, cache.ReasonTimeout, cache.ReasonReset:
+			sw.network = append(sw.network, fmt.Sprintf("  - {url: %s, fail: %s}", yamlQuote(u), reason))
+		case cache.ReasonHTTPStatus:
+			sw.network = append(sw.network, fmt.Sprintf("  - {url: %s, status: %d}", yamlQuote(u), rt.Status))
+		}
+	}
+	return nil
+}
+
+// render writes the scenario YAML.
+func (sw *scenarioWriter) render(base, file string, r *Report, so ScenarioOptions) string {
+	in := r.in
 	host := in.opts.ServerName
 	if host == "" {
 		host = in.new.Leaf().X.Subject.CommonName
@@ -179,33 +196,27 @@ func WriteScenario(path string, r *Report, so ScenarioOptions) error {
 	duration := max(scenarioDuration, revertAt+scenarioAfterRevert)
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	lines := func(header string, ls []string) {
+		if len(ls) > 0 {
+			w("%s", header)
+			for _, l := range ls {
+				w("%s", l)
+			}
+		}
+	}
 	w("# Written by `winchain preflight --scenario`: the planned swap of %s", host)
 	w("# (%s -> %s) and its revert, over the clients' network as the preflight saw it.", thumb(in.old.Leaf()), thumb(in.new.Leaf()))
-	w("# Run it with: winchain simulate %s", filepath.Base(path))
+	w("# Run it with: winchain simulate %s", file)
 	w("name: %s", yamlQuote(base))
 	w("start: %s", start.UTC().Format(time.RFC3339))
 	w("duration: %s", shortDur(duration))
 	w("step: 5m")
 	w("seed: 1")
-	w("pki:")
-	w("  certs:")
-	for _, l := range certLines {
-		w("%s", l)
-	}
-	if len(static) > 0 {
-		w("static:  # what each URL served during the preflight, served as it is")
-		for _, l := range static {
-			w("%s", l)
-		}
-	}
-	if len(network) > 0 {
-		w("network:  # URLs that failed during the preflight, failing the same way")
-		for _, l := range network {
-			w("%s", l)
-		}
-	}
+	lines("pki:\n  certs:", sw.certs)
+	lines("static:  # what each URL served during the preflight, served as it is", sw.static)
+	lines("network:  # URLs that failed during the preflight, failing the same way", sw.network)
 	w("endpoints:")
-	w("  - {name: server, host: %s, chain: [%s]}", yamlQuote(host), strings.Join(oldNames, ", "))
+	w("  - {name: server, host: %s, chain: [%s]}", yamlQuote(host), strings.Join(sw.oldChain, ", "))
 	groups := []struct{ name, principal string }{{"clients", ""}}
 	for _, pn := range in.opts.PrincipalNames {
 		name, _ := parsePrincipal(pn)
@@ -216,26 +227,26 @@ func WriteScenario(path string, r *Report, so ScenarioOptions) error {
 		w("  - name: %s", yamlQuote(g.name))
 		w("    count: %d", so.Clients)
 		w("    connectEvery: 15m")
-		w("    roots: [%s]", strings.Join(rootNames, ", "))
-		w("    ca: [%s]", strings.Join(caNames, ", "))
+		w("    roots: [%s]", strings.Join(sw.roots, ", "))
+		w("    ca: [%s]", strings.Join(sw.cas, ", "))
 		w("    profile:")
 		w("      revocation: %s", so.Revocation)
-		if registry != "" {
-			w("      registry: %s", registry)
+		if sw.registry != "" {
+			w("      registry: %s", sw.registry)
 		}
 		if g.principal != "" {
 			w("      principalName: %s", yamlQuote(g.principal))
 		}
 	}
 	w("events:")
-	w("  - {at: %s, swap: {endpoint: server, chain: [%s]}}", shortDur(scenarioSwapAt), strings.Join(newNames, ", "))
+	w("  - {at: %s, swap: {endpoint: server, chain: [%s]}}", shortDur(scenarioSwapAt), strings.Join(sw.newChain, ", "))
 	w("  - {at: %s, revert: server}", shortDur(revertAt))
 	w("asserts:  # every client has connected within 15m of each event")
 	for _, g := range groups {
 		w("  - {by: %s, group: %s, outcome: trusted, atLeast: 99%%}", shortDur(scenarioSwapAt+30*time.Minute), yamlQuote(g.name))
 		w("  - {by: %s, group: %s, outcome: trusted, atLeast: 99%%}", shortDur(revertAt+30*time.Minute), yamlQuote(g.name))
 	}
-	return os.WriteFile(path, []byte(b.String()), 0o644)
+	return b.String()
 }
 
 // shortDur writes a duration as a scenario file would ("1h", "2h30m").

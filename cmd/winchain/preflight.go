@@ -56,6 +56,7 @@ func newPreflightFlags(o *preflightOptions, name string, stderr io.Writer) *flag
 	fs.StringVar(&o.revocation, "revocation", "chain-exclude-root", "none, end, chain, chain-exclude-root")
 	fs.BoolVar(&o.cacheOnly, "cache-only", false, "revocation from the caches only (CERT_CHAIN_REVOCATION_CHECK_CACHE_ONLY)")
 	fs.BoolVar(&o.noAIA, "no-aia", false, "clients never fetch issuers through AIA (CERT_CHAIN_DISABLE_AIA)")
+	fs.StringVar(&o.accumulativeTimeout, "accumulative-timeout", "", "clients set CERT_CHAIN_REVOCATION_ACCUMULATIVE_TIMEOUT: a budget (e.g. 20s) or 'default' (ChainRevAccumulativeUrlRetrievalTimeoutMilliseconds)")
 	fs.StringVar(&o.cacheDir, "cache-dir", "", "a CryptnetUrlCache folder taken from a client (read only)")
 	fs.StringVar(&o.netFile, "net", "", "the clients' network as a simulated network file; default real HTTP")
 	fs.StringVar(&o.serverName, "server-name", "", "the host name clients connect to; default the --connect host")
