@@ -40,8 +40,8 @@ var (
 	OIDHoldInstruction    = asn1.ObjectIdentifier{2, 5, 29, 23}
 	OIDInvalidityDate     = asn1.ObjectIdentifier{2, 5, 29, 24}
 	OIDCertificateIssuer  = asn1.ObjectIdentifier{2, 5, 29, 29}
-	oidIssuingDistPoint   = asn1.ObjectIdentifier{2, 5, 29, 28}
-	oidFreshestCRL        = asn1.ObjectIdentifier{2, 5, 29, 46}
+	OIDIssuingDistPoint   = asn1.ObjectIdentifier{2, 5, 29, 28}
+	OIDFreshestCRL        = asn1.ObjectIdentifier{2, 5, 29, 46}
 	oidIssuerAltName      = asn1.ObjectIdentifier{2, 5, 29, 18}
 	oidAuthorityInfoAcces = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 1}
 )
@@ -298,7 +298,7 @@ func (c *CRL) decodeExtensions() {
 // makes the CRL unusable.
 func HandledCRLExtension(id asn1.ObjectIdentifier) bool {
 	for _, o := range []asn1.ObjectIdentifier{OIDAuthorityKeyID, oidIssuerAltName, OIDCRLNumber,
-		OIDDeltaCRLIndicator, oidIssuingDistPoint, oidFreshestCRL, oidAuthorityInfoAcces} {
+		OIDDeltaCRLIndicator, OIDIssuingDistPoint, OIDFreshestCRL, oidAuthorityInfoAcces} {
 		if id.Equal(o) {
 			return true
 		}

@@ -398,7 +398,7 @@ func TestCheck(t *testing.T) {
 					extra:   []extension{{oid: oidFreshestCRL, value: dpExtValue(w.rs.URL("/inter-delta.crl"))}}})
 				w.rs.set("/inter-delta.crl", signCRL(w.t, w.inter.Cert.X, w.inter.Key, crlSpec{number: 11, thisUpdate: t0.Add(-time.Minute), nextUpdate: t0.Add(time.Hour),
 					entries: []x509.RevocationListEntry{revokedEntry(leafSerial(w), t0.Add(-time.Minute), reasonRemoveFromCRL)},
-					extra:   []extension{{oid: oidDeltaCRLIndicator, critical: true, value: intValue(10)}}}))
+					extra:   []extension{{oid: certs.OIDDeltaCRLIndicator, critical: true, value: intValue(10)}}}))
 				return nil
 			},
 			want: want{status: Good, source: "crl"},
@@ -415,7 +415,7 @@ func TestCheck(t *testing.T) {
 					extra: []extension{{oid: oidFreshestCRL, value: dpExtValue(w.rs.URL("/inter-delta.crl"))}}})
 				w.rs.set("/inter-delta.crl", signCRL(w.t, w.inter.Cert.X, w.inter.Key, crlSpec{number: 11, thisUpdate: t0.Add(-time.Minute), nextUpdate: t0.Add(time.Hour),
 					entries: []x509.RevocationListEntry{revokedEntry(leafSerial(w), t0.Add(-time.Minute), 1)},
-					extra:   []extension{{oid: oidDeltaCRLIndicator, critical: true, value: intValue(10)}}}))
+					extra:   []extension{{oid: certs.OIDDeltaCRLIndicator, critical: true, value: intValue(10)}}}))
 				return nil
 			},
 			want: want{status: Revoked},

@@ -18,21 +18,13 @@ import (
 	"github.com/winchain/winchain/certs"
 )
 
-// Extension OIDs (RFC 5280 §4.2.1.13, §5.2, §5.3).
+// Extension OIDs (RFC 5280 §4.2.1.13, §5.2, §5.3); the CRL ones have their
+// home in certs, beside the CRL parser.
 var (
 	oidCRLDistributionPoints = asn1.ObjectIdentifier{2, 5, 29, 31}
-	oidFreshestCRL           = asn1.ObjectIdentifier{2, 5, 29, 46}
-	oidIssuingDistPoint      = asn1.ObjectIdentifier{2, 5, 29, 28}
-	oidDeltaCRLIndicator     = asn1.ObjectIdentifier{2, 5, 29, 27}
-	oidCRLNumber             = asn1.ObjectIdentifier{2, 5, 29, 20}
-	oidAuthorityKeyID        = asn1.ObjectIdentifier{2, 5, 29, 35}
-	oidIssuerAltName         = asn1.ObjectIdentifier{2, 5, 29, 18}
-	oidAuthorityInfoAccess   = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 1}
+	oidFreshestCRL           = certs.OIDFreshestCRL
+	oidIssuingDistPoint      = certs.OIDIssuingDistPoint
 	oidKeyUsage              = asn1.ObjectIdentifier{2, 5, 29, 15}
-	oidReasonCode            = asn1.ObjectIdentifier{2, 5, 29, 21}
-	oidHoldInstruction       = asn1.ObjectIdentifier{2, 5, 29, 23}
-	oidInvalidityDate        = asn1.ObjectIdentifier{2, 5, 29, 24}
-	oidCertificateIssuer     = asn1.ObjectIdentifier{2, 5, 29, 29}
 	oidOCSPNoCheck           = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 5}
 	oidOCSPSigning           = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 9}
 )

@@ -232,7 +232,7 @@ func signCRL(t testing.TB, issuer *x509.Certificate, key crypto.Signer, s crlSpe
 							b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
 								var v cryptobyte.Builder
 								v.AddASN1Enum(int64(e.ReasonCode))
-								addExt(b, extension{oid: oidReasonCode, value: v.BytesOrPanic()})
+								addExt(b, extension{oid: certs.OIDReasonCode, value: v.BytesOrPanic()})
 							})
 						}
 					})
@@ -241,7 +241,7 @@ func signCRL(t testing.TB, issuer *x509.Certificate, key crypto.Signer, s crlSpe
 		}
 		b.AddASN1(cbasn1.Tag(0).Constructed().ContextSpecific(), func(b *cryptobyte.Builder) {
 			b.AddASN1(cbasn1.SEQUENCE, func(b *cryptobyte.Builder) {
-				addExt(b, extension{oid: oidCRLNumber, value: intValue(number)})
+				addExt(b, extension{oid: certs.OIDCRLNumber, value: intValue(number)})
 				for _, e := range s.extra {
 					addExt(b, e)
 				}
