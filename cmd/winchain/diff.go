@@ -38,7 +38,11 @@ type diffOutput struct {
 
 func runDiff(args []string, stdout, stderr io.Writer) int {
 	var o verifyOptions
-	fs := newVerifyFlags(&o, stderr)
+	// The verify flags, in a flag set named "diff" so that errors and
+	// usage name this command.
+	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	newVerifyFlags(&o, stderr).VisitAll(func(f *flag.Flag) { fs.Var(f.Value, f.Name, f.Usage) })
 	var capFile string
 	fs.StringVar(&capFile, "certutil", "", "text captured from certutil -verify -urlfetch on Windows")
 	pos, err := parseInterleaved(fs, args)
