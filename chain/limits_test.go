@@ -12,29 +12,14 @@ import (
 	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/chain"
 	"github.com/winchain/winchain/clock"
-	"github.com/winchain/winchain/internal/testpki"
 )
 
 // meshPKI returns n CAs that all cross-certify each other (n*(n-1) cross
-// certificates, each CA name with one key), plus a leaf under CA 0.
+// certificates, each CA name with one key), plus a leaf under CA 0: the
+// full mesh of mesh_test.go, shared.
 func meshPKI(n int) ([]*certs.Certificate, *certs.Certificate) {
-	cas := make([]*testpki.CA, n)
-	for i := range cas {
-		cas[i] = testpki.NewRoot(fmt.Sprintf("Mesh CA %02d", i), testpki.ECDSA)
-	}
-	var pool []*certs.Certificate
-	for i, issuer := range cas {
-		for j, subject := range cas {
-			if i == j {
-				continue
-			}
-			tm := testpki.Template(fmt.Sprintf("Mesh CA %02d", j), true)
-			tm.SubjectKeyId = subject.Cert.X.SubjectKeyId
-			pool = append(pool, issuer.IssueWithKey(tm, subject.Key).Cert)
-		}
-	}
-	leaf := cas[0].NewLeaf("mesh.example.test", testpki.ECDSA)
-	return pool, leaf.Cert
+	m := meshBase(n, "full", fullMesh)
+	return m.pool, m.leaf
 }
 
 // A mesh of mutually cross-signed CAs with no trusted root: the search is
