@@ -35,6 +35,12 @@ type placement struct {
 // event 53 retrieved it, and makes the network fail as event 53 says it
 // failed.
 func (rb *rebuild) placeRevocation() error {
+	for _, e := range rb.op.Events {
+		// Failed issuer fetches (AIA) happen outside the revocation checks.
+		if e.ID == EventWire && !e.Result.OK() && e.Retrieval.Kind() == "aia" {
+			rb.fail(e)
+		}
+	}
 	for i := range rb.els {
 		for _, p := range rb.placementsFor(i) {
 			if err := rb.place(i, p); err != nil {

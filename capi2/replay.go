@@ -128,7 +128,8 @@ type rebuild struct {
 	folder   *urlcache.Folder
 	clock    *clock.Manual
 	placed   map[string]bool
-	warm     []warmFetch // memory-cache objects fetched before the operation
+	warm     []warmFetch         // memory-cache objects fetched before the operation
+	aia      map[string]aiaFetch // issuer certificates Windows fetched (AIA), by fileRef
 }
 
 func (rb *rebuild) notef(format string, args ...any) {
@@ -203,6 +204,7 @@ func (op *Operation) newRebuild(opt ReplayOptions) (*rebuild, error) {
 	rb.certs = make([]*certs.Certificate, len(rb.els))
 	rb.keys = make([]crypto.Signer, len(rb.els))
 	rb.urls = make([]urlSet, len(rb.els))
+	rb.aia = op.aiaFetches()
 	rb.real, rb.realObjs = opt.Real != nil, opt.Real
 	if rb.real {
 		for i, el := range rb.els {
@@ -236,6 +238,11 @@ func (rb *rebuild) lookAlikes() error {
 				rb.urls[i].crl = []string{u}
 			}
 			rb.notef("%s: the log does not say where its %s came from; the look-alike points at %s", rb.els[i].Cert.Subject, kindWords(r.Object.Kind), u)
+		}
+	}
+	for i := 0; i+1 < len(rb.els); i++ {
+		if f, ok := rb.aia[rb.els[i+1].Cert.FileRef]; ok {
+			rb.urls[i].issuers = []string{f.url}
 		}
 	}
 	var issuer *lookAlike
@@ -314,6 +321,73 @@ func ocspBase(u string) string {
 // and no path segment a responder base is likely to have.
 const minOCSPRequestB64 = 40
 
+// aiaFetch is an issuer certificate the log shows retrieved through AIA.
+type aiaFetch struct {
+	url      string
+	wire     bool
+	lastSync time.Time
+}
+
+// aiaFetches maps the fileRef of each certificate an AIA retrieval (51 or
+// 53 of an issuer-certificate URL) returned to that retrieval.
+func (op *Operation) aiaFetches() map[string]aiaFetch {
+	m := map[string]aiaFetch{}
+	for _, e := range op.Events {
+		r := e.Retrieval
+		if r == nil || (e.ID != EventCache && e.ID != EventWire) || !e.Result.OK() || r.Kind() != "aia" {
+			continue
+		}
+		for _, o := range r.Retrieved {
+			if o.Kind != "cert" || o.FileRef == "" {
+				continue
+			}
+			f := aiaFetch{url: r.URL, wire: r.Wire}
+			if r.Cache != nil {
+				f.lastSync = r.Cache.LastSync
+			}
+			m[o.FileRef] = f
+		}
+	}
+	return m
+}
+
+// aiaPlaced puts element i, fetched by Windows through AIA, where Windows
+// found it: on the network (53) or in the URL cache (51). It reports false
+// when element i was not fetched that way.
+func (rb *rebuild) aiaPlaced(i int) bool {
+	f, ok := rb.aia[rb.els[i].Cert.FileRef]
+	if !ok {
+		return false
+	}
+	if i == 0 || !rb.hasAIA(i-1, f.url) {
+		return false // the certificate below does not point there: keep it local
+	}
+	der := rb.certs[i].X.Raw
+	if f.wire {
+		rb.network.Serve(f.url, der)
+		return true
+	}
+	sync := f.lastSync
+	if sync.IsZero() || !sync.Before(rb.when) {
+		sync = rb.when.Add(-time.Minute)
+	}
+	if err := rb.folder.Put(urlcache.URLName(f.url), urlcache.NewMetaData(f.url, len(der), sync, ""), der); err != nil {
+		rb.notef("%s: cannot be put in the URL cache (%v): kept in the CA store", rb.els[i].Cert.Subject, err)
+		return false
+	}
+	return true
+}
+
+// hasAIA reports whether element i's certificate names url as caIssuers.
+func (rb *rebuild) hasAIA(i int, url string) bool {
+	for _, u := range rb.certs[i].X.IssuingCertificateURL {
+		if u == url {
+			return true
+		}
+	}
+	return false
+}
+
 // stores fills the client's stores and the call's parameters: the end
 // certificate and AdditionalStore as listed, a root Windows trusted in
 // Root, the other issuers in CA, distrusted ones in Disallowed.
@@ -343,7 +417,11 @@ func (rb *rebuild) stores(cfg *client.Config) (chain.Params, client.VerifyOption
 		switch {
 		case i == top && el.TrustStatus.InfoStatus&chain.IsSelfSigned != 0 && el.TrustStatus.ErrorStatus&chain.IsUntrustedRoot == 0:
 			cfg.Root.Add(c)
-		case !listed[c]:
+		case listed[c]:
+		case rb.aiaPlaced(i):
+			// Fetched through AIA: not in a local store, served where
+			// Windows found it.
+		default:
 			cfg.CA.Add(c)
 		}
 	}

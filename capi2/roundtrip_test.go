@@ -225,6 +225,19 @@ func writeCAPI2(t *testing.T, res *client.Result, vo client.VerifyOptions, addit
 	cc := res.Chain
 	els := cc.Chains[0].Elements
 	w.event(10, 4, "CertGetCertificateChainStart", "", "")
+	for _, r := range cc.Retrievals {
+		// Issuer fetches (AIA) come first, while the chain is built.
+		if r.Kind != cache.KindAIA || r.From != cache.FromNetwork {
+			continue
+		}
+		url := fmt.Sprintf(`<URL scheme="http">%s</URL><Object type="CONTEXT_OID_CAPI2_ANY" />`, esc(r.URL))
+		w.event(52, 4, "CryptRetrieveObjectByUrlWireStart", url+`<Timeout>PT15S</Timeout>`, "")
+		if !r.OK {
+			w.event(53, 2, "CryptRetrieveObjectByUrlWire", url+`<Timeout>PT15S</Timeout><Action name="Call_WinHttpSendRequest"><Error value="2EFD" /></Action>`, "2EFD")
+			continue
+		}
+		w.event(53, 4, "CryptRetrieveObjectByUrlWire", url+fmt.Sprintf(`<Timeout>PT15S</Timeout><RetrievedObjects><Certificate fileRef="%s" /></RetrievedObjects>`, sha1Ref(r.Body, ".cer")), "0")
+	}
 	cacheOnly := vo.Params.Flags&chain.RevocationCheckCacheOnly != 0
 	revFlags := `<Flags value="0" />`
 	if cacheOnly {
@@ -411,6 +424,7 @@ const (
 	rtRootCRL  = "http://pki.rt.test/root.crl"
 	rtInterCRL = "http://pki.rt.test/inter.crl"
 	rtOCSP     = "http://ocsp.rt.test/"
+	rtInterCRT = "http://pki.rt.test/inter.crt"
 )
 
 func newRTPKI(ocspLeaf bool) *rtPKI {
@@ -489,6 +503,14 @@ func TestRoundTrip(t *testing.T) {
 			e.net.Schedule(rtInterCRL, time.Time{}, now.Add(time.Second), netsim.Response{Body: fresh(e.pki.inter)})
 			e.twice = true
 		}, 0, "trusted: the chain to RT Root CA is valid; revocation good (CRL in memory)"},
+		{"issuing CA fetched through AIA", false, func(t *testing.T, e *env) {
+			e.vo.Params.Flags = 0
+			e.noCA = true
+			e.pki.leaf = e.pki.inter.NewLeaf("www.rt.test", testpki.ECDSA, func(t *x509.Certificate) {
+				t.IssuingCertificateURL = []string{rtInterCRT}
+			})
+			e.net.Serve(rtInterCRT, e.pki.inter.X().Raw)
+		}, 0, "trusted: the chain to RT Root CA is valid"},
 		{"OCSP good from the network", true, func(t *testing.T, e *env) {
 			e.net.Serve(rtRootCRL, fresh(e.pki.root))
 			resp, err := ocsp.CreateResponse(e.pki.inter.X(), e.pki.inter.X(), ocsp.Response{Status: ocsp.Good, SerialNumber: e.pki.leaf.X().SerialNumber,
@@ -549,6 +571,7 @@ func TestRoundTrip(t *testing.T) {
 			require.NoError(t, err)
 			require.NotNil(t, rp.Winchain, "replayed: %v", rp.Notes)
 			assert.True(t, rp.Agree, "look-alike replay differs: %v\nnotes: %v\nlog:\n%s", rp.Differences, rp.Notes, log)
+			assertAIA(t, op, rp)
 			for i, el := range rp.Winchain.Elements {
 				if w := op.windowsOutcome().Elements[i].Revocation; w != nil && w.Location == "TvoCache" {
 					assert.Equal(t, "memory", el.Revocation.Location, "element %d: Windows' memory-cache object is in the replay's memory", i)
@@ -571,6 +594,7 @@ func TestRoundTrip(t *testing.T) {
 			require.NotNil(t, rp.Winchain)
 			assert.True(t, rp.Agree, "real-certificate replay differs: %v (notes %v)", rp.Differences, rp.Notes)
 			assert.Equal(t, e.pki.leaf.Cert.Thumbprint(), rp.Winchain.Elements[0].SHA1)
+			assertAIA(t, op, rp)
 		})
 	}
 }
@@ -648,4 +672,19 @@ func TestLoadCertsDir(t *testing.T) {
 	_, err = LoadCertsDir(dir)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "bad.cer")
+}
+
+// assertAIA: an issuer Windows fetched through AIA is fetched so by the
+// replay too, not found in a local store.
+func assertAIA(t *testing.T, op *Operation, rp *Replay) {
+	t.Helper()
+	if len(op.aiaFetches()) == 0 {
+		return
+	}
+	for _, r := range rp.Result.Chain.Retrievals {
+		if r.Kind == cache.KindAIA && r.OK && r.From == cache.FromNetwork {
+			return
+		}
+	}
+	t.Errorf("the replay did not fetch the issuer through AIA: %v", rp.Result.Chain.Retrievals)
 }
