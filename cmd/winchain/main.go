@@ -11,6 +11,8 @@
 //	winchain certutil parse FILE [--json]
 //	winchain certutil urlcache --cache-dir DIR [--online | --offline]
 //	winchain diff --certutil FILE [verify flags] CERT [--json]
+//	winchain preflight (--old FILE | --connect HOST:PORT) --new FILE [client flags] [--json] [--scenario OUT.yaml]
+//	winchain lab --out DIR [flags] (CERT | --new FILE | --connect HOST:PORT | --scenario FILE)
 //
 // The flags and JSON fields are a contract (docs/cli.md): they are extended,
 // never renamed. Exit status: 0 success, 1 the check failed, 2 bad usage or
