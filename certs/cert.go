@@ -86,6 +86,21 @@ type Certificate struct {
 	EKU []string
 
 	selfIssued bool
+	// spkiSHA256 is the SHA-256 of RawSubjectPublicKeyInfo, computed at
+	// load: the signature cache keys every check by it, and hashing the
+	// key on each warm check cost 10 % of a warm chain build.
+	spkiSHA256 [sha256.Size]byte
+}
+
+// SPKISHA256 returns the SHA-256 of the certificate's SubjectPublicKeyInfo
+// (the DER of the whole structure, algorithm and parameters included): it
+// names the key, so cross-certificates of one key share it.
+func (c *Certificate) SPKISHA256() [sha256.Size]byte {
+	if c.spkiSHA256 == ([sha256.Size]byte{}) {
+		// A Certificate built by hand rather than by Parse.
+		return sha256.Sum256(c.X.RawSubjectPublicKeyInfo)
+	}
+	return c.spkiSHA256
 }
 
 // AuthorityKeyID is the authorityKeyIdentifier extension (RFC 5280 4.2.1.1).
@@ -200,6 +215,7 @@ func Parse(der []byte) (*Certificate, error) {
 	c := &Certificate{X: x, Lenient: lenient, Warnings: warnings}
 	c.SHA1 = sha1.Sum(x.Raw)
 	c.SHA256 = sha256.Sum256(x.Raw)
+	c.spkiSHA256 = sha256.Sum256(x.RawSubjectPublicKeyInfo)
 	c.parseExtensions()
 	c.selfIssued = NamesEqual(x.RawSubject, x.RawIssuer)
 	c.KeyID = keyIdentifier(x)

@@ -239,13 +239,12 @@ type sigKey struct{ subject, key [32]byte }
 // its domain parameters (RFC 3279 §2.3.2), of the parameters inherited, so
 // two chains that lend it different parameters are two keys.
 func verifyingKey(issuer, inherited *certs.Certificate) [32]byte {
-	spki := issuer.X.RawSubjectPublicKeyInfo
 	k, ok := issuer.X.PublicKey.(*dsa.PublicKey)
 	if !ok || k == nil || k.P != nil {
-		return sha256.Sum256(spki)
+		return issuer.SPKISHA256()
 	}
 	h := sha256.New()
-	h.Write(spki)
+	h.Write(issuer.X.RawSubjectPublicKeyInfo)
 	if p := certs.DSAParameters(inherited); p != nil {
 		for _, n := range []*big.Int{p.P, p.Q, p.G} {
 			b := n.Bytes()
