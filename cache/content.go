@@ -116,14 +116,17 @@ func ObjectExpiry(kind Kind, body []byte, downloaded time.Time, ocspValidity tim
 // when thisUpdate is missing; certificates and other objects never.
 // The zero Time means no expiry.
 func objectExpiry(kind Kind, body []byte, downloaded time.Time, ocspValidity time.Duration) time.Time {
+	// What the body is decides; the kind asked for only when the body is
+	// not recognised (an OCSP response served at a CDP URL still expires).
 	ck := ContentKind(body)
+	crlKind := kind == KindCRL || kind == KindDeltaCRL
 	switch {
-	case ck == ContentCRL || kind == KindCRL || kind == KindDeltaCRL:
+	case ck == ContentCRL || crlKind && ck != ContentOCSP:
 		// The header only: the revocation checker parses the CRL itself
 		// (once), so a download is not parsed twice (issue 16).
 		_, next, _ := certs.ReadCRLTimes(certs.DecodeCRLBody(body))
 		return next
-	case ck == ContentOCSP || kind == KindOCSP:
+	case ck == ContentOCSP || kind == KindOCSP && ck != ContentCRL:
 		if resp, err := ocsp.ParseResponse(body, nil); err == nil {
 			if !resp.NextUpdate.IsZero() {
 				return resp.NextUpdate
