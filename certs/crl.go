@@ -153,10 +153,12 @@ func parseCRL(der []byte, headerOnly bool) (*CRL, error) {
 	if !in.ReadASN1Element(&raw, cbasn1.SEQUENCE) {
 		return nil, crlErr("CertificateList", "not a DER SEQUENCE (truncated, BER-encoded or not a CRL)")
 	}
-	if !in.Empty() {
-		return nil, crlErr("CertificateList", "%d bytes of trailing data after the CRL", len(in))
-	}
 	c := &CRL{Raw: raw, Version: 1}
+	if !in.Empty() {
+		// Ignored, as crypto/x509's ParseRevocationList ignores them
+		// (Windows unknown: docs/windows-divergences.md).
+		c.warn("%d bytes of trailing data after the CRL ignored", len(in))
+	}
 	var body, tbsRaw cryptobyte.String
 	if !raw.ReadASN1(&body, cbasn1.SEQUENCE) || !body.ReadASN1Element(&tbsRaw, cbasn1.SEQUENCE) {
 		return nil, crlErr("tbsCertList", "malformed TBSCertList")
