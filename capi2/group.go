@@ -28,6 +28,11 @@ const (
 	ReorderWindow = 512
 )
 
+// maxOpenOperations is MaxOpenOperations, lowered by tests: with
+// IdleEvents below MaxOpenOperations the idle rule always completes an
+// operation first, so only a lower bound shows this one at work.
+var maxOpenOperations = MaxOpenOperations
+
 // Operation is the events of one CorrelationAuxInfo TaskId — one call of
 // CertGetCertificateChain, CertVerifyRevocation or CryptRetrieveObjectByUrl
 // — ordered by SeqNumber, plus the CertVerifyCertificateChainPolicy events
@@ -205,7 +210,7 @@ func (g *Grouper) Next() (*Operation, error) {
 		}
 		g.seen++
 		g.place(ev)
-		for len(g.idle) > 0 && (g.seen-g.idle[0].lastSeen > IdleEvents || len(g.open) > MaxOpenOperations) {
+		for len(g.idle) > 0 && (g.seen-g.idle[0].lastSeen > IdleEvents || len(g.open) > maxOpenOperations) {
 			g.complete(g.idle[0])
 		}
 	}

@@ -23,6 +23,9 @@ import (
 // certificates exported for one investigation holds tens of files.
 const MaxCertsDirFiles = 10000
 
+// maxCertsDirFiles is MaxCertsDirFiles, lowered by tests.
+var maxCertsDirFiles = MaxCertsDirFiles
+
 // RealObjects are real certificates, CRLs and OCSP responses for a replay, by
 // the SHA-1 of their DER (upper-case hex), as event fileRefs name them.
 type RealObjects struct {
@@ -40,8 +43,8 @@ func LoadCertsDir(dir string) (*RealObjects, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--certs %s: %w", dir, err)
 	}
-	if len(entries) > MaxCertsDirFiles {
-		return nil, fmt.Errorf("--certs %s: %d files, more than the %d read", dir, len(entries), MaxCertsDirFiles)
+	if len(entries) > maxCertsDirFiles {
+		return nil, fmt.Errorf("--certs %s: %d files, more than the %d read", dir, len(entries), maxCertsDirFiles)
 	}
 	for _, e := range entries {
 		if !e.Type().IsRegular() {
