@@ -127,7 +127,10 @@ func objectExpiry(kind Kind, body []byte, downloaded time.Time, ocspValidity tim
 		_, next, _ := certs.ReadCRLTimes(certs.DecodeCRLBody(body))
 		return next
 	case ck == ContentOCSP || kind == KindOCSP && ck != ContentCRL:
-		if resp, err := ocsp.ParseResponse(body, nil); err == nil {
+		// Without its certs field: a responder certificate crypto/x509
+		// refuses does not cost the response its expiry (spec §11.3).
+		stripped, _ := certs.SplitOCSPCerts(body)
+		if resp, err := ocsp.ParseResponse(stripped, nil); err == nil {
 			if !resp.NextUpdate.IsZero() {
 				return resp.NextUpdate
 			}

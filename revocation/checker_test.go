@@ -199,6 +199,48 @@ func TestCheck(t *testing.T) {
 			want: want{status: Good, source: "ocsp", detail: "delegated"},
 		},
 		{
+			name: "delegated responder whose certificate has a negative serial (crypto/x509 refuses it, Windows loads it, spec §11.3) → its good answer is used",
+			leaf: ocspOnly,
+			setup: func(w *world) *Request {
+				resp := w.inter.WithSerial(w.inter.NewLeaf("Negative Serial OCSP Responder", testpki.ECDSA, func(c *x509.Certificate) {
+					c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
+				}), []byte{0xFF, 0x7B})
+				require.Equal(t, -133, int(resp.Cert.X.SerialNumber.Int64()))
+				_, err := x509.ParseCertificate(resp.Cert.X.Raw)
+				require.Error(t, err, "crypto/x509 must refuse the responder certificate for this case to mean anything")
+				w.interOCSP(resp, t0.Add(-time.Hour), t0.Add(24*time.Hour))
+				return nil
+			},
+			want: want{status: Good, source: "ocsp", detail: "delegated"},
+		},
+		{
+			name: "delegated responder whose certificate has a negative serial → its revoked answer is used (CRYPT_E_REVOKED)",
+			leaf: ocspOnly,
+			setup: func(w *world) *Request {
+				resp := w.inter.WithSerial(w.inter.NewLeaf("Negative Serial OCSP Responder", testpki.ECDSA, func(c *x509.Certificate) {
+					c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
+				}), []byte{0xFF, 0x7B})
+				w.interOCSP(resp, t0.Add(-time.Hour), t0.Add(24*time.Hour), leafSerial(w))
+				return nil
+			},
+			want: want{status: Revoked, source: "ocsp"},
+		},
+		{
+			name: "a negative-serial responder certificate the CA did not sign → its answer is refused (the lenient load keeps the signature check)",
+			leaf: ocspOnly,
+			setup: func(w *world) *Request {
+				other := testpki.NewRoot("Unrelated Root", testpki.ECDSA)
+				resp := w.inter.WithSerial(w.inter.NewLeaf("Negative Serial OCSP Responder", testpki.ECDSA, func(c *x509.Certificate) {
+					c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
+				}), []byte{0xFF, 0x7B})
+				// Re-signed by another key under the same issuer name.
+				forged := (&testpki.CA{Cert: w.inter.Cert, Key: other.Key}).WithSerial(resp, []byte{0xFF, 0x7B})
+				w.interOCSP(forged, t0.Add(-time.Hour), t0.Add(24*time.Hour), leafSerial(w))
+				return nil
+			},
+			want: want{status: Offline, detail: "not signed by the issuing CA"},
+		},
+		{
 			name: "delegated responder revoked on the CA's CRL → its answer is refused, the CRL decides (CERT_CHAIN_REVOCATION_CHECK_OCSP_CERT, spec §1.4, §3.4)",
 			leaf: both,
 			setup: func(w *world) *Request {

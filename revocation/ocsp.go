@@ -184,15 +184,47 @@ type ocspVerdict struct {
 	note    string // e.g. delegated responder without nocheck
 	// responder is the delegated responder certificate, nil when the
 	// issuing CA signed; nocheck says it carries id-pkix-ocsp-nocheck.
-	responder *x509.Certificate
+	responder *certs.Certificate
 	nocheck   bool
+}
+
+// responderCert picks the certificate that signed resp among the certs field
+// of its BasicOCSPResponse (certDER, loaded with [certs.Parse]): the one the
+// responderID names, else the first, as x/crypto/ocsp takes the first. Nil
+// when the field is absent or empty.
+func responderCert(resp *ocsp.Response, certDER [][]byte) (*certs.Certificate, error) {
+	var first *certs.Certificate
+	var firstErr error
+	for _, der := range certDER {
+		c, err := certs.Parse(der)
+		if err != nil {
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		if responderIDMatches(resp, c.X) {
+			return c, nil
+		}
+		if first == nil {
+			first = c
+		}
+	}
+	if first == nil && firstErr != nil {
+		return nil, fmt.Errorf("the responder certificate does not load: %w", firstErr)
+	}
+	return first, nil
 }
 
 // verifyOCSP parses body and applies the responder checks for cert issued
 // by issuer, at the machine time now. issuerKey is the issuer's key as a
 // verifier (certs.SigningKey: DSA parameters inherited, PKITS 4.1.5).
 func verifyOCSP(body []byte, cert, issuer *x509.Certificate, issuerKey crypto.PublicKey, now time.Time, validity time.Duration) (v ocspVerdict) {
-	resp, err := ocsp.ParseResponseForCert(body, cert, nil)
+	// The responder certificates load with the lenient parser, as Windows
+	// loads them; x/crypto/ocsp would refuse the whole response over one
+	// that crypto/x509 refuses (a negative serial, spec §11.3).
+	stripped, certDER := certs.SplitOCSPCerts(body)
+	resp, err := ocsp.ParseResponseForCert(stripped, cert, nil)
 	if err != nil {
 		v.err = fmt.Errorf("does not parse: %w", err)
 		return v
@@ -202,8 +234,14 @@ func verifyOCSP(body []byte, cert, issuer *x509.Certificate, issuerKey crypto.Pu
 		v.err = err
 		return v
 	}
+	rcc, err := responderCert(resp, certDER)
+	if err != nil {
+		v.err = err
+		return v
+	}
 	signer, signerKey := issuer, issuerKey
-	if rc := resp.Certificate; rc != nil && !sameKey(rc, issuer) {
+	if rcc != nil && !sameKey(rcc.X, issuer) {
+		rc := rcc.X
 		if !certs.NamesEqual(rc.RawIssuer, issuer.RawSubject) {
 			v.err = errors.New("signed by a responder certificate that the issuing CA did not issue")
 			return v
@@ -228,7 +266,7 @@ func verifyOCSP(body []byte, cert, issuer *x509.Certificate, issuerKey crypto.Pu
 				signerKey = &dsa.PublicKey{Parameters: ik.Parameters, Y: k.Y}
 			}
 		}
-		v.responder, v.nocheck = rc, hasExtension(rc, oidOCSPNoCheck)
+		v.responder, v.nocheck = rcc, hasExtension(rc, oidOCSPNoCheck)
 		if v.nocheck {
 			v.note = "delegated OCSP responder (id-pkix-ocsp-nocheck: its own revocation is not checked)"
 		} else {
@@ -393,11 +431,7 @@ func (ck *check) responderUsable(v *ocspVerdict, where string) bool {
 		v.note = "delegated OCSP responder (not checked again inside a responder check)"
 		return true
 	}
-	rc, err := certs.Parse(v.responder.Raw)
-	if err != nil {
-		ck.note("OCSP %s rejected: the responder certificate does not load: %v", where, err)
-		return false
-	}
+	rc := v.responder
 	sub := *ck.req
 	sub.OCSPSigner, sub.IsRoot = true, false
 	r := ck.c.Check(ck.ctx, rc, ck.issuer, &sub)

@@ -230,7 +230,10 @@ func writeLenientCRLs(dir string, ca *testpki.CA, tmpl *x509.RevocationList) err
 // the OCSP responder http://ocsp.example.test (good.pem, revoked.pem), the
 // responder's answers for each (good.der, revoked.der, signed by the root,
 // valid 2026-06-01 to 2026-06-08), and one --net file per answer serving it
-// with a prefix rule under the responder URL (good.json, revoked.json).
+// with a prefix rule under the responder URL (good.json, revoked.json); the
+// same answers signed by a delegated responder whose certificate, embedded in
+// the response, has a negative serial (delegated-good.der/.json,
+// delegated-revoked.der/.json).
 func writeOCSPPKI(dir string) error {
 	d := filepath.Join(dir, "ocsp")
 	if err := os.MkdirAll(d, 0o755); err != nil {
@@ -239,6 +242,13 @@ func writeOCSPPKI(dir string) error {
 	root := testpki.NewRoot("OCSP Test Root", testpki.ECDSA)
 	this := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	files := map[string][]byte{"root.pem": testpki.PEM(root.Cert)}
+	// A delegated responder whose certificate has a negative serial
+	// (crypto/x509 refuses it; Windows loads it, spec §11.3), with
+	// id-pkix-ocsp-nocheck so its own revocation is not looked up.
+	responder := root.WithSerial(root.NewLeaf("OCSP Test Responder", testpki.ECDSA, func(t *x509.Certificate) {
+		t.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
+		t.ExtraExtensions = []pkix.Extension{{Id: asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 5}, Value: []byte{0x05, 0x00}}}
+	}), []byte{0xFF, 0x7B})
 	for _, c := range []struct {
 		name   string
 		status int
@@ -256,6 +266,15 @@ func writeOCSPPKI(dir string) error {
 		files[c.name+".pem"] = testpki.PEM(leaf.Cert)
 		files[c.name+".der"] = resp
 		files[c.name+".json"] = []byte(`{"http://ocsp.example.test/*": {"file": "` + c.name + `.der"}}` + "\n")
+		delegated, err := ocsp.CreateResponse(root.Cert.X, responder.Cert.X, ocsp.Response{
+			Status: c.status, SerialNumber: leaf.Cert.X.SerialNumber, Certificate: responder.Cert.X,
+			ThisUpdate: this, NextUpdate: this.Add(7 * 24 * time.Hour), RevokedAt: this.Add(-24 * time.Hour),
+		}, responder.Key)
+		if err != nil {
+			return err
+		}
+		files["delegated-"+c.name+".der"] = delegated
+		files["delegated-"+c.name+".json"] = []byte(`{"http://ocsp.example.test/*": {"file": "delegated-` + c.name + `.der"}}` + "\n")
 	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(d, name), data, 0o644); err != nil {
