@@ -202,9 +202,7 @@ func TestCheck(t *testing.T) {
 			name: "delegated responder whose certificate has a negative serial (crypto/x509 refuses it, Windows loads it, spec §11.3) → its good answer is used",
 			leaf: ocspOnly,
 			setup: func(w *world) *Request {
-				resp := w.inter.WithSerial(w.inter.NewLeaf("Negative Serial OCSP Responder", testpki.ECDSA, func(c *x509.Certificate) {
-					c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
-				}), []byte{0xFF, 0x7B})
+				resp := negativeSerialResponder(w)
 				require.Equal(t, -133, int(resp.Cert.X.SerialNumber.Int64()))
 				_, err := x509.ParseCertificate(resp.Cert.X.Raw)
 				require.Error(t, err, "crypto/x509 must refuse the responder certificate for this case to mean anything")
@@ -217,9 +215,7 @@ func TestCheck(t *testing.T) {
 			name: "delegated responder whose certificate has a negative serial → its revoked answer is used (CRYPT_E_REVOKED)",
 			leaf: ocspOnly,
 			setup: func(w *world) *Request {
-				resp := w.inter.WithSerial(w.inter.NewLeaf("Negative Serial OCSP Responder", testpki.ECDSA, func(c *x509.Certificate) {
-					c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
-				}), []byte{0xFF, 0x7B})
+				resp := negativeSerialResponder(w)
 				w.interOCSP(resp, t0.Add(-time.Hour), t0.Add(24*time.Hour), leafSerial(w))
 				return nil
 			},
@@ -230,9 +226,7 @@ func TestCheck(t *testing.T) {
 			leaf: ocspOnly,
 			setup: func(w *world) *Request {
 				other := testpki.NewRoot("Unrelated Root", testpki.ECDSA)
-				resp := w.inter.WithSerial(w.inter.NewLeaf("Negative Serial OCSP Responder", testpki.ECDSA, func(c *x509.Certificate) {
-					c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
-				}), []byte{0xFF, 0x7B})
+				resp := negativeSerialResponder(w)
 				// Re-signed by another key under the same issuer name.
 				forged := (&testpki.CA{Cert: w.inter.Cert, Key: other.Key}).WithSerial(resp, []byte{0xFF, 0x7B})
 				w.interOCSP(forged, t0.Add(-time.Hour), t0.Add(24*time.Hour), leafSerial(w))
@@ -783,4 +777,12 @@ func TestBadInput(t *testing.T) {
 	r := w.chk.Check(context.Background(), nil, w.inter.Cert, w.req())
 	require.ErrorIs(t, r.Err, ErrNilCertificate)
 	require.Equal(t, Unknown, r.Status)
+}
+
+// negativeSerialResponder issues a delegated OCSP responder under w.inter
+// whose serial is -133: crypto/x509 refuses it, Windows loads it (spec §11.3).
+func negativeSerialResponder(w *world) *testpki.CA {
+	return w.inter.WithSerial(w.inter.NewLeaf("Negative Serial OCSP Responder", testpki.ECDSA, func(c *x509.Certificate) {
+		c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
+	}), []byte{0xFF, 0x7B})
 }
