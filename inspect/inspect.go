@@ -376,7 +376,25 @@ func ocspObject(data []byte, name string, opts Options) (*Object, error) {
 	if opts.Issuer != nil {
 		issuer = opts.Issuer.X
 	}
+	// x/crypto/ocsp loads the responder certificates with crypto/x509,
+	// which refuses some that Windows loads (a negative serial): they are
+	// split off and loaded with certs.Parse, as the revocation checker does.
+	data, certDER := certs.SplitOCSPCerts(data)
+	var responder *certs.Certificate
+	var responderErr error
+	if len(certDER) > 0 {
+		responder, responderErr = certs.Parse(certDER[0])
+	}
 	resp, err := ocsp.ParseResponse(data, issuer)
+	if err != nil && issuer != nil && responder != nil && !errors.As(err, new(ocsp.ResponseError)) {
+		// Signed by a delegated responder: the response with its key, the
+		// responder certificate with the issuer's.
+		key, kerr := certs.SigningKey(opts.Issuer, nil)
+		if r, rerr := ocsp.ParseResponse(data, responder.X); rerr == nil && kerr == nil &&
+			certs.CheckSignature(responder.X.SignatureAlgorithm, responder.X.RawTBSCertificate, responder.X.Signature, key) == nil {
+			resp, err = r, nil
+		}
+	}
 	sigErr := ""
 	var se ocsp.ResponseError
 	switch {
@@ -393,8 +411,15 @@ func ocspObject(data []byte, name string, opts Options) (*Object, error) {
 		return nil, &Error{Input: name, Err: fmt.Errorf("not an OCSP response: %w", err)}
 	}
 	info := &OCSPInfo{Serial: serialHex(resp.SerialNumber), ProducedAt: rfc3339(resp.ProducedAt)}
-	if resp.Certificate != nil {
-		info.ResponderCertificate = resp.Certificate.Subject.String()
+	var notes []string
+	switch {
+	case responder != nil:
+		info.ResponderCertificate = responder.Subject()
+		if responder.Lenient {
+			notes = append(notes, "the responder certificate is one crypto/x509 refuses ("+strings.Join(responder.Warnings, "; ")+"); Windows loads it")
+		}
+	case responderErr != nil:
+		notes = append(notes, "the responder certificate does not load: "+responderErr.Error())
 	}
 	switch resp.Status {
 	case ocsp.Good:
@@ -416,7 +441,7 @@ func ocspObject(data []byte, name string, opts Options) (*Object, error) {
 	case len(resp.ResponderKeyHash) > 0:
 		info.Responder = "key " + strings.ToUpper(hex.EncodeToString(resp.ResponderKeyHash))
 	}
-	o := &Object{File: name, Kind: KindOCSP, ThisUpdate: rfc3339(resp.ThisUpdate), NextUpdate: rfc3339(resp.NextUpdate), OCSP: info}
+	o := &Object{File: name, Kind: KindOCSP, ThisUpdate: rfc3339(resp.ThisUpdate), NextUpdate: rfc3339(resp.NextUpdate), OCSP: info, Notes: notes}
 	if resp.NextUpdate.IsZero() {
 		o.Notes = append(o.Notes, "no nextUpdate: Windows uses it for OcspValiditySeconds (12 h) after thisUpdate (spec §3.4)")
 	}

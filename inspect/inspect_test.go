@@ -288,3 +288,39 @@ func TestLenientCRL(t *testing.T) {
 type nilReader struct{}
 
 func (nilReader) Read(p []byte) (int, error) { return len(p), nil }
+
+// TestOCSPDelegatedLenientResponder: a response signed by a delegated
+// responder whose certificate crypto/x509 refuses (a negative serial, which
+// Windows loads) is shown, its signature checked through the responder, and
+// the responder certificate named with a note; before, x/crypto/ocsp's
+// crypto/x509 parse made it "not an OCSP response".
+func TestOCSPDelegatedLenientResponder(t *testing.T) {
+	ca := testpki.NewRoot("Inspect Delegated CA", testpki.ECDSA)
+	leaf := ca.NewLeaf("leaf.example.test", testpki.ECDSA)
+	rc := ca.WithSerial(ca.NewLeaf("Negative Serial Responder", testpki.ECDSA, func(c *x509.Certificate) {
+		c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
+	}), []byte{0xFF, 0x7B})
+	require.True(t, rc.Cert.Lenient)
+	at := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	der, err := ocsp.CreateResponse(ca.Cert.X, rc.Cert.X, ocsp.Response{
+		Status: ocsp.Good, SerialNumber: leaf.Cert.X.SerialNumber, ThisUpdate: at, NextUpdate: at.Add(time.Hour),
+		Certificate: rc.Cert.X,
+	}, rc.Key)
+	require.NoError(t, err)
+	objs, err := Inspect(der, "delegated.ocsp", Options{Issuer: ca.Cert})
+	require.NoError(t, err)
+	o := objs[0]
+	require.Equal(t, KindOCSP, o.Kind)
+	require.Equal(t, "good", o.OCSP.Status)
+	require.Equal(t, rc.Cert.Subject(), o.OCSP.ResponderCertificate)
+	require.True(t, strings.HasPrefix(o.Signature, "verifies"), o.Signature)
+	require.Contains(t, strings.Join(o.Notes, "\n"), "crypto/x509 refuses")
+
+	// A responder certificate the issuer did not sign: the content is
+	// shown, the signature refused.
+	other := testpki.NewRoot("Inspect Other CA", testpki.ECDSA)
+	objs, err = Inspect(der, "delegated.ocsp", Options{Issuer: other.Cert})
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(objs[0].Signature, "does not verify"), objs[0].Signature)
+	require.Equal(t, "good", objs[0].OCSP.Status)
+}
