@@ -13,6 +13,7 @@ import (
 
 	"github.com/winchain/winchain/cache"
 	"github.com/winchain/winchain/certs"
+	"github.com/winchain/winchain/chain"
 )
 
 // Defaults of ScenarioOptions.
@@ -68,7 +69,7 @@ func WriteScenario(path string, r *Report, so ScenarioOptions) error {
 		so.Clients = DefaultScenarioClients
 	}
 	if so.Revocation == "" {
-		so.Revocation = "chain-exclude-root"
+		so.Revocation = chain.DefaultRevocationMode
 	}
 	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	sw := &scenarioWriter{rel: scenarioUnsafe.ReplaceAllString(base, "_") + "-files", names: map[[20]byte]string{}}

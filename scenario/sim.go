@@ -232,14 +232,8 @@ func (sm *sim) setupGroups() error {
 			}
 		}
 		g.clientCfg = cfg
-		switch gs.Profile.Revocation {
-		case "end":
-			g.flags |= chain.RevocationCheckEndCert
-		case "chain":
-			g.flags |= chain.RevocationCheckChain
-		case "chain-exclude-root":
-			g.flags |= chain.RevocationCheckChainExclRoot
-		}
+		rf, _ := chain.RevocationModeFlags(gs.Profile.Revocation) // checked by the normaliser
+		g.flags |= rf
 		if gs.Profile.RevocationCacheOnly {
 			g.flags |= chain.RevocationCheckCacheOnly
 		}

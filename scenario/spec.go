@@ -662,12 +662,11 @@ func (n *normaliser) groups() error {
 
 // profile: one group's client settings.
 func (n *normaliser) profile(f string, p *ProfileSpec) error {
-	switch p.Revocation {
-	case "":
-		p.Revocation = "chain-exclude-root"
-	case "none", "end", "chain", "chain-exclude-root":
-	default:
-		return n.fail(f+".revocation", "%q: want none, end, chain or chain-exclude-root", p.Revocation)
+	if p.Revocation == "" {
+		p.Revocation = chain.DefaultRevocationMode
+	}
+	if _, err := chain.RevocationModeFlags(p.Revocation); err != nil {
+		return n.fail(f+".revocation", "%q: %v", p.Revocation, err)
 	}
 	if p.NegativeCache == "" {
 		p.NegativeCache = "none"

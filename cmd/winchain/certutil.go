@@ -218,15 +218,7 @@ func writeCertutilFormat(w io.Writer, res *verifyResult, o *verifyOptions) error
 // chainFlagsOf gives the dwFlags buildVerify sets for o (for the
 // ChainFlags lines).
 func chainFlagsOf(o *verifyOptions) chain.Flags {
-	var f chain.Flags
-	switch o.revocation {
-	case "end":
-		f |= chain.RevocationCheckEndCert
-	case "chain":
-		f |= chain.RevocationCheckChain
-	case "chain-exclude-root":
-		f |= chain.RevocationCheckChainExclRoot
-	}
+	f, _ := chain.RevocationModeFlags(o.revocation) // checked by revocationFlags
 	if o.cacheOnly {
 		f |= chain.RevocationCheckCacheOnly
 	}

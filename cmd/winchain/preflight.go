@@ -9,6 +9,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/winchain/winchain/chain"
 	"github.com/winchain/winchain/client"
 	"github.com/winchain/winchain/clock"
 	"github.com/winchain/winchain/preflight"
@@ -53,7 +54,7 @@ func newPreflightFlags(o *preflightOptions, name string, stderr io.Writer) *flag
 	fs.Var(&o.cas, "ca", "clients' intermediate (CA) store certificates; repeatable")
 	fs.Var(&o.disallowed, "disallowed", "clients' Disallowed store certificates; repeatable")
 	fs.Var(&o.crls, "crl", "CRLs in the clients' CA store; repeatable")
-	fs.StringVar(&o.revocation, "revocation", "chain-exclude-root", "none, end, chain, chain-exclude-root")
+	fs.StringVar(&o.revocation, "revocation", chain.DefaultRevocationMode, "none, end, chain, chain-exclude-root")
 	fs.BoolVar(&o.cacheOnly, "cache-only", false, "revocation from the caches only (CERT_CHAIN_REVOCATION_CHECK_CACHE_ONLY)")
 	fs.BoolVar(&o.noAIA, "no-aia", false, "clients never fetch issuers through AIA (CERT_CHAIN_DISABLE_AIA)")
 	fs.StringVar(&o.accumulativeTimeout, "accumulative-timeout", "", "clients set CERT_CHAIN_REVOCATION_ACCUMULATIVE_TIMEOUT: a budget (e.g. 20s) or 'default' (ChainRevAccumulativeUrlRetrievalTimeoutMilliseconds)")

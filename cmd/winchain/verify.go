@@ -74,7 +74,7 @@ func newVerifyFlags(o *verifyOptions, stderr io.Writer) *flag.FlagSet {
 	fs.Var(&o.crls, "crl", "CRLs (PEM or DER) placed in the CA store; repeatable")
 	fs.Var(&o.exclusiveRoots, "exclusive-root", "exclusive trust anchors (hExclusiveRoot); the Root store is then ignored; repeatable")
 	fs.BoolVar(&o.exclusiveCA, "exclusive-ca", false, "CERT_CHAIN_EXCLUSIVE_ENABLE_CA_FLAG: a CA in --exclusive-root is an anchor")
-	fs.StringVar(&o.revocation, "revocation", "chain-exclude-root", "none, end, chain, chain-exclude-root")
+	fs.StringVar(&o.revocation, "revocation", chain.DefaultRevocationMode, "none, end, chain, chain-exclude-root")
 	fs.BoolVar(&o.cacheOnly, "cache-only", false, "revocation from the caches only (CERT_CHAIN_REVOCATION_CHECK_CACHE_ONLY)")
 	fs.BoolVar(&o.noAIA, "no-aia", false, "never fetch issuers through AIA (CERT_CHAIN_DISABLE_AIA)")
 	fs.BoolVar(&o.cacheOnlyURLs, "cache-only-urls", false, "AIA from the caches only (CERT_CHAIN_CACHE_ONLY_URL_RETRIEVAL)")
@@ -285,17 +285,9 @@ func buildVerify(o *verifyOptions) (client.Config, chain.Params, chain.Policy, c
 // --cache-only-urls and --accumulative-timeout into CertGetCertificateChain
 // dwFlags.
 func revocationFlags(o *verifyOptions) (chain.Flags, error) {
-	var f chain.Flags
-	switch o.revocation {
-	case "none":
-	case "end":
-		f |= chain.RevocationCheckEndCert
-	case "chain":
-		f |= chain.RevocationCheckChain
-	case "chain-exclude-root":
-		f |= chain.RevocationCheckChainExclRoot
-	default:
-		return 0, usagef("--revocation %q: want none, end, chain or chain-exclude-root", o.revocation)
+	f, err := chain.RevocationModeFlags(o.revocation)
+	if err != nil {
+		return 0, usagef("--revocation %q: %v", o.revocation, err)
 	}
 	if o.noAIA {
 		f |= chain.DisableAIA
