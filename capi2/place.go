@@ -357,7 +357,7 @@ func revocationHRESULT(r *chain.RevocationInfo) (uint32, bool) {
 // outcomeOf renders winchain's result in the shape of Windows'.
 func outcomeOf(res *client.Result) *Outcome {
 	cc := res.Chain
-	t := TrustOf(cc.TrustStatus)
+	t := cc.TrustStatus.JSON()
 	o := &Outcome{TrustStatus: &t, Elements: []ElementJSON{}, Result: fmt.Sprintf("0x%08X", uint32(chain.VerifyPolicy(cc, chain.PolicyBase, chain.PolicyPara{}).Error))}
 	if len(cc.Chains) > 0 {
 		for _, el := range cc.Chains[0].Elements {
@@ -365,7 +365,7 @@ func outcomeOf(res *client.Result) *Outcome {
 			if name == "" {
 				name = el.Cert.Subject()
 			}
-			j := ElementJSON{Subject: name, SHA1: el.Cert.Thumbprint(), TrustStatus: TrustOf(el.TrustStatus)}
+			j := ElementJSON{Subject: name, SHA1: el.Cert.Thumbprint(), TrustStatus: el.TrustStatus.JSON()}
 			if code, ok := revocationHRESULT(el.Revocation); ok {
 				j.Revocation = &RevocationInfo{Result: fmt.Sprintf("0x%08X", code), Source: el.Revocation.Source, Location: el.Revocation.From}
 			}

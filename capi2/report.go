@@ -55,27 +55,6 @@ type CertJSON struct {
 	SHA1    string `json:"sha1"`
 }
 
-// TrustJSON is a CERT_TRUST_STATUS as verify --json prints it.
-type TrustJSON struct {
-	ErrorStatus string   `json:"errorStatus"`
-	InfoStatus  string   `json:"infoStatus"`
-	Errors      []string `json:"errors"`
-	Info        []string `json:"info"`
-}
-
-// TrustOf renders a trust status.
-func TrustOf(t chain.TrustStatus) TrustJSON {
-	j := TrustJSON{ErrorStatus: fmt.Sprintf("0x%08X", uint32(t.ErrorStatus)), InfoStatus: fmt.Sprintf("0x%08X", uint32(t.InfoStatus)),
-		Errors: t.ErrorStatus.Names(), Info: t.InfoStatus.Names()}
-	if j.Errors == nil {
-		j.Errors = []string{}
-	}
-	if j.Info == nil {
-		j.Info = []string{}
-	}
-	return j
-}
-
 // RetrievalJSON is one URL-cache lookup (51) or network fetch (53).
 type RetrievalJSON struct {
 	URL       string   `json:"url"`
@@ -111,8 +90,8 @@ type RevocationJSON struct {
 type Outcome struct {
 	// TrustStatus is the chain's roll-up; absent for an operation with
 	// only a policy event.
-	TrustStatus *TrustJSON    `json:"trustStatus,omitempty"`
-	Elements    []ElementJSON `json:"elements"`
+	TrustStatus *chain.TrustStatusJSON `json:"trustStatus,omitempty"`
+	Elements    []ElementJSON          `json:"elements"`
 	// Result is the CertGetCertificateChain Result ("0x00000000" when it
 	// succeeded).
 	Result string      `json:"result"`
@@ -121,10 +100,10 @@ type Outcome struct {
 
 // ElementJSON is one chain element.
 type ElementJSON struct {
-	Subject     string          `json:"subject"`
-	SHA1        string          `json:"sha1"`
-	TrustStatus TrustJSON       `json:"trustStatus"`
-	Revocation  *RevocationInfo `json:"revocation,omitempty"`
+	Subject     string                `json:"subject"`
+	SHA1        string                `json:"sha1"`
+	TrustStatus chain.TrustStatusJSON `json:"trustStatus"`
+	Revocation  *RevocationInfo       `json:"revocation,omitempty"`
 }
 
 // RevocationInfo is an element's revocation result: the HRESULT, the
@@ -250,10 +229,10 @@ func (op *Operation) windowsOutcome() *Outcome {
 	o := &Outcome{Result: ch.Result.Hex(), Elements: []ElementJSON{}}
 	if len(ch.Chain.Chains) > 0 {
 		sc := ch.Chain.Chains[0]
-		t := TrustOf(sc.TrustStatus)
+		t := sc.TrustStatus.JSON()
 		o.TrustStatus = &t
 		for _, e := range sc.Elements {
-			j := ElementJSON{Subject: e.Cert.Subject, SHA1: e.Cert.SHA1, TrustStatus: TrustOf(e.TrustStatus)}
+			j := ElementJSON{Subject: e.Cert.Subject, SHA1: e.Cert.SHA1, TrustStatus: e.TrustStatus.JSON()}
 			if e.Revocation != nil {
 				j.Revocation = &RevocationInfo{Result: e.Revocation.Result.Hex()}
 				if e.Revocation.Object != nil {

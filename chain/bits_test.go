@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -374,4 +375,28 @@ func TestStatusNames(t *testing.T) {
 	assert.Equal(t, "CERT_TRUST_NO_ERROR", chain.ErrorStatus(0).String())
 	assert.Equal(t, "CERT_TRUST_HAS_PREFERRED_ISSUER", chain.HasPreferredIssuer.String())
 	assert.Equal(t, "0x800B0109 (CERT_E_UNTRUSTEDROOT)", chain.CERT_E_UNTRUSTEDROOT.String())
+}
+
+// TestTrustStatusJSON pins the trustStatus object of docs/cli.md, the one
+// shape verify --json and capi2 --json both print: hex words, names lowest
+// bit first, an unnamed bit as hex, and [] rather than null when no bit is
+// set.
+func TestTrustStatusJSON(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   chain.TrustStatus
+		want string
+	}{
+		{"clear", chain.TrustStatus{}, `{"errorStatus":"0x00000000","infoStatus":"0x00000000","errors":[],"info":[]}`},
+		{"offline", chain.TrustStatus{ErrorStatus: chain.RevocationStatusUnknown | chain.IsOfflineRevocation, InfoStatus: chain.HasPreferredIssuer},
+			`{"errorStatus":"0x01000040","infoStatus":"0x00000100","errors":["CERT_TRUST_REVOCATION_STATUS_UNKNOWN","CERT_TRUST_IS_OFFLINE_REVOCATION"],"info":["CERT_TRUST_HAS_PREFERRED_ISSUER"]}`},
+		{"unnamed bit", chain.TrustStatus{ErrorStatus: chain.IsRevoked | 0x40000000, InfoStatus: chain.IsSelfSigned | chain.HasNameMatchIssuer},
+			`{"errorStatus":"0x40000004","infoStatus":"0x0000000C","errors":["CERT_TRUST_IS_REVOKED","0x40000000"],"info":["CERT_TRUST_HAS_NAME_MATCH_ISSUER","CERT_TRUST_IS_SELF_SIGNED"]}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := json.Marshal(tc.in.JSON())
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, string(b))
+		})
+	}
 }

@@ -187,6 +187,36 @@ func (t TrustStatus) String() string {
 		uint32(t.ErrorStatus), t.ErrorStatus, uint32(t.InfoStatus), t.InfoStatus)
 }
 
+// TrustStatusJSON is the JSON form of a [TrustStatus] in winchain's
+// reports (the trustStatus objects of `winchain verify --json` and
+// `winchain capi2 --json`, docs/cli.md): both words as 0x%08X hex and the
+// Windows constant names of their bits, lowest bit first; the name lists
+// are [] (never null) when no bit is set. Field names are a contract:
+// extended, never renamed.
+type TrustStatusJSON struct {
+	ErrorStatus string   `json:"errorStatus"`
+	InfoStatus  string   `json:"infoStatus"`
+	Errors      []string `json:"errors"`
+	Info        []string `json:"info"`
+}
+
+// JSON returns t in the shape of [TrustStatusJSON].
+func (t TrustStatus) JSON() TrustStatusJSON {
+	j := TrustStatusJSON{
+		ErrorStatus: fmt.Sprintf("0x%08X", uint32(t.ErrorStatus)),
+		InfoStatus:  fmt.Sprintf("0x%08X", uint32(t.InfoStatus)),
+		Errors:      t.ErrorStatus.Names(),
+		Info:        t.InfoStatus.Names(),
+	}
+	if j.Errors == nil {
+		j.Errors = []string{}
+	}
+	if j.Info == nil {
+		j.Info = []string{}
+	}
+	return j
+}
+
 // combine ORs an element's status into a simple chain's (spec §1.7): every
 // error bit, and the info bits other than the element-only low nibble.
 func (t *TrustStatus) combine(el TrustStatus) {

@@ -6,18 +6,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/winchain/winchain/cache"
 	"github.com/winchain/winchain/chain"
 	"github.com/winchain/winchain/revocation"
 )
 
-// The JSON shapes of docs/cli.md. Field names are a contract.
-
-type jsonTrustStatus struct {
-	ErrorStatus string   `json:"errorStatus"`
-	InfoStatus  string   `json:"infoStatus"`
-	Errors      []string `json:"errors"`
-	Info        []string `json:"info"`
-}
+// The JSON shapes of docs/cli.md. Field names are a contract. The
+// trustStatus objects are chain.TrustStatusJSON and the retrievals[]
+// entries cache.LogEntry, the shapes the library defines once.
 
 type jsonRevocation struct {
 	Result string `json:"result"`
@@ -76,19 +72,19 @@ func revocationLine(r *chain.RevocationInfo) string {
 }
 
 type jsonElement struct {
-	Subject     string          `json:"subject"`
-	Issuer      string          `json:"issuer"`
-	Serial      string          `json:"serial"`
-	SHA1        string          `json:"sha1"`
-	TrustStatus jsonTrustStatus `json:"trustStatus"`
-	Revocation  jsonRevocation  `json:"revocation"`
-	Source      string          `json:"source,omitempty"`
-	Detail      []string        `json:"detail,omitempty"`
+	Subject     string                `json:"subject"`
+	Issuer      string                `json:"issuer"`
+	Serial      string                `json:"serial"`
+	SHA1        string                `json:"sha1"`
+	TrustStatus chain.TrustStatusJSON `json:"trustStatus"`
+	Revocation  jsonRevocation        `json:"revocation"`
+	Source      string                `json:"source,omitempty"`
+	Detail      []string              `json:"detail,omitempty"`
 }
 
 type jsonChain struct {
-	TrustStatus jsonTrustStatus `json:"trustStatus"`
-	Elements    []jsonElement   `json:"elements"`
+	TrustStatus chain.TrustStatusJSON `json:"trustStatus"`
+	Elements    []jsonElement         `json:"elements"`
 }
 
 type jsonPolicy struct {
@@ -99,50 +95,25 @@ type jsonPolicy struct {
 	ElementIndex int    `json:"elementIndex"`
 }
 
-type jsonRetrieval struct {
-	URL   string `json:"url"`
-	Kind  string `json:"kind"`
-	From  string `json:"from"`
-	OK    bool   `json:"ok"`
-	Error string `json:"error,omitempty"`
-	Cause string `json:"cause,omitempty"`
-}
-
 type jsonResult struct {
-	Time               string          `json:"time"`
-	TrustStatus        jsonTrustStatus `json:"trustStatus"`
-	Chains             []jsonChain     `json:"chains"`
-	LowerQualityChains []jsonChain     `json:"lowerQualityChains"`
-	Policy             jsonPolicy      `json:"policy"`
-	Retrievals         []jsonRetrieval `json:"retrievals"`
-	LimitsHit          []string        `json:"limitsHit,omitempty"`
-}
-
-func trustJSON(t chain.TrustStatus) jsonTrustStatus {
-	j := jsonTrustStatus{
-		ErrorStatus: fmt.Sprintf("0x%08X", uint32(t.ErrorStatus)),
-		InfoStatus:  fmt.Sprintf("0x%08X", uint32(t.InfoStatus)),
-		Errors:      t.ErrorStatus.Names(),
-		Info:        t.InfoStatus.Names(),
-	}
-	if j.Errors == nil {
-		j.Errors = []string{}
-	}
-	if j.Info == nil {
-		j.Info = []string{}
-	}
-	return j
+	Time               string                `json:"time"`
+	TrustStatus        chain.TrustStatusJSON `json:"trustStatus"`
+	Chains             []jsonChain           `json:"chains"`
+	LowerQualityChains []jsonChain           `json:"lowerQualityChains"`
+	Policy             jsonPolicy            `json:"policy"`
+	Retrievals         []cache.LogEntry      `json:"retrievals"`
+	LimitsHit          []string              `json:"limitsHit,omitempty"`
 }
 
 func chainJSON(sc *chain.SimpleChain) jsonChain {
-	jc := jsonChain{TrustStatus: trustJSON(sc.TrustStatus), Elements: []jsonElement{}}
+	jc := jsonChain{TrustStatus: sc.TrustStatus.JSON(), Elements: []jsonElement{}}
 	for _, el := range sc.Elements {
 		je := jsonElement{
 			Subject:     el.Cert.Subject(),
 			Issuer:      el.Cert.Issuer(),
 			Serial:      el.Cert.SerialHex(),
 			SHA1:        el.Cert.Thumbprint(),
-			TrustStatus: trustJSON(el.TrustStatus),
+			TrustStatus: el.TrustStatus.JSON(),
 			Revocation:  revocationJSON(el.Revocation),
 			Source:      el.Source,
 			Detail:      el.Detail,
@@ -157,19 +128,17 @@ func (r *verifyResult) JSON() jsonResult {
 	cc := r.Context
 	out := jsonResult{
 		Time:               cc.Time.UTC().Format(time.RFC3339),
-		TrustStatus:        trustJSON(cc.TrustStatus),
+		TrustStatus:        cc.TrustStatus.JSON(),
 		Chains:             []jsonChain{},
 		LowerQualityChains: []jsonChain{},
-		Retrievals:         []jsonRetrieval{},
+		Retrievals:         []cache.LogEntry{},
 		LimitsHit:          cc.Build.LimitsHit,
 	}
 	for _, sc := range cc.Chains {
 		out.Chains = append(out.Chains, chainJSON(sc))
 	}
 	for _, rr := range cc.Retrievals {
-		out.Retrievals = append(out.Retrievals, jsonRetrieval{
-			URL: rr.URL, Kind: string(rr.Kind), From: string(rr.From), OK: rr.OK, Error: rr.ErrorText(), Cause: rr.Cause(),
-		})
+		out.Retrievals = append(out.Retrievals, rr.LogEntry())
 	}
 	for _, lc := range cc.LowerQualityChains {
 		for _, sc := range lc.Chains {
