@@ -11,8 +11,8 @@
 // certificates reaches a self-signed one, once per round, with one
 // [Request] per chain build; it keeps the issuers it gets in the client's
 // CA store, as Windows keeps AIA-fetched issuers in the user's intermediate
-// store (spec §11.2). [DecodeBody] is the object decoder on its own, for
-// tools that inspect cached AIA objects.
+// store (spec §11.2). The object decoder on its own, for tools that inspect
+// cached AIA objects, is certs.DecodeObject.
 //
 // # What Windows does, and what winchain does
 //
@@ -49,14 +49,12 @@
 // to its first ten: the limits protect the client from hostile objects
 // (Windows' handling is not documented; see docs/windows-divergences.md).
 //
-// PKCS#7 is read with golang.org/x/crypto/cryptobyte: each certificate's
-// DER goes to certs.Parse, so a bundle keeps the certificates Windows loads
-// and crypto/x509 refuses (spec §11.3), counting stops at the limit, and a
-// bad entry does not sink the others. BER with indefinite lengths, which
-// cryptobyte cannot read, is first converted to DER by a flat, linear
-// converter bounded by MaxBERDepth and MaxBERSize (the library converter
-// used before, github.com/smallstep/pkcs7's, recursed without bound and
-// overflowed the stack on deep input, issue 15), then read the same way.
+// Objects are decoded by certs.DecodeObject, which reads PKCS#7 with the
+// one bundle reader, certs.ParsePKCS7: each certificate's DER goes to
+// certs.Parse, so a bundle keeps the certificates Windows loads and
+// crypto/x509 refuses (spec §11.3), counting stops at the limit, and a bad
+// entry does not sink the others. BER with indefinite lengths is converted
+// to DER first, within certs.MaxBERDepth and certs.MaxBERSize (issue 15).
 //
 // # What is not emulated
 //

@@ -27,7 +27,7 @@ const (
 	// DefaultMaxRetrievalCertCount is MaxAIAUrlRetrievalCertCount
 	// (CERT_CHAIN_MAX_AIA_URL_RETRIEVAL_CERT_COUNT_DEFAULT, 10): the most
 	// certificates one AIA object may hold; an object with more is
-	// refused as a whole (see [DecodeBody]).
+	// refused as a whole (see certs.DecodeObject).
 	DefaultMaxRetrievalCertCount = 10
 )
 
@@ -144,7 +144,7 @@ func (s *Source) Disabled() bool {
 //   - with req.CacheOnly (CERT_CHAIN_CACHE_ONLY_URL_RETRIEVAL) only the
 //     memory and disk caches are read.
 //
-// An object is decoded by [DecodeBody]; of its certificates only those that
+// An object is decoded by certs.DecodeObject; of its certificates only those that
 // fit as cert's issuer are returned: matched the way the engine matches
 // issuers (AKI issuer and serial, else AKI key identifier, else subject
 // name) and cert's signature verifies with their key. On a wire retrieval
@@ -261,7 +261,7 @@ func (s *Source) retrieve(ctx context.Context, cert *certs.Certificate, url stri
 		switch {
 		case errors.Is(err, cache.ErrTooLarge):
 			limitHit(req, "MaxAIAUrlRetrievalByteCount", int(s.byteLimit()))
-		case errors.Is(err, ErrTooManyCertificates):
+		case errors.Is(err, certs.ErrTooManyCertificates):
 			limitHit(req, "MaxAIAUrlRetrievalCertCount", s.cfg.MaxRetrievalCertCount)
 		}
 		return nil
@@ -277,7 +277,7 @@ func (s *Source) retrieve(ctx context.Context, cert *certs.Certificate, url stri
 		res.OK = false
 		res.Err = &cache.RetrievalError{URL: url, Reason: cache.ReasonInvalidContent, Err: verr,
 			Detail: "cached object (from " + string(res.From) + ")"}
-		if errors.Is(verr, ErrTooManyCertificates) {
+		if errors.Is(verr, certs.ErrTooManyCertificates) {
 			limitHit(req, "MaxAIAUrlRetrievalCertCount", s.cfg.MaxRetrievalCertCount)
 		}
 		return nil
@@ -295,7 +295,10 @@ func (s *Source) byteLimit() int64 {
 // issuersIn decodes an AIA object and keeps the certificates that fit as
 // cert's issuer. The error says why none fits.
 func (s *Source) issuersIn(cert *certs.Certificate, body []byte) ([]*certs.Certificate, error) {
-	d, err := DecodeBody(body, s.cfg.MaxRetrievalCertCount)
+	d, err := certs.DecodeObject(body, "AIA object", s.cfg.MaxRetrievalCertCount)
+	if errors.Is(err, certs.ErrTooManyCertificates) {
+		return nil, fmt.Errorf("%w (MaxAIAUrlRetrievalCertCount)", err)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -82,14 +82,14 @@ func TestFetchIssuers_IgnoresNonCertificates(t *testing.T) {
 		reason error
 		detail string
 	}{
-		{"empty 200 body", nil, aia.ErrEmptyBody, "empty"},
-		{"white space", []byte(" \r\n"), aia.ErrEmptyBody, "empty"},
-		{"PKCS#12", pfx(), aia.ErrNotCertificate, "PKCS#12"},
-		{"HTML error page", []byte("<html><body>Not here</body></html>"), aia.ErrNotCertificate, "neither DER nor base64"},
-		{"random DER", []byte{0x30, 0x03, 0x02, 0x01, 0x05}, aia.ErrNotCertificate, ""},
-		{"PEM private key", []byte("-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n"), aia.ErrNotCertificate, "PRIVATE KEY"},
-		{"PKCS#7 without certificates", p7c(t), aia.ErrNotCertificate, "no certificate"},
-		{"a CRL", p.root.CRL(1, testTime, testTime.AddDate(0, 0, 7), testTime), aia.ErrNotCertificate, ""},
+		{"empty 200 body", nil, certs.ErrEmptyObject, "empty"},
+		{"white space", []byte(" \r\n"), certs.ErrEmptyObject, "empty"},
+		{"PKCS#12", pfx(), certs.ErrNotCertificate, "PKCS#12"},
+		{"HTML error page", []byte("<html><body>Not here</body></html>"), certs.ErrNotCertificate, "neither DER nor base64"},
+		{"random DER", []byte{0x30, 0x03, 0x02, 0x01, 0x05}, certs.ErrNotCertificate, ""},
+		{"PEM private key", []byte("-----BEGIN PRIVATE KEY-----\nMAA=\n-----END PRIVATE KEY-----\n"), certs.ErrNotCertificate, "PRIVATE KEY"},
+		{"PKCS#7 without certificates", p7c(t), certs.ErrNotCertificate, "no certificate"},
+		{"a CRL", p.root.CRL(1, testTime, testTime.AddDate(0, 0, 7), testTime), certs.ErrNotCertificate, ""},
 		{"same name, other key (signature fails)", impostor.Cert.X.Raw, aia.ErrNoIssuer, "does not verify"},
 		{"unrelated CA", unrelated.Cert.X.Raw, aia.ErrNoIssuer, "key identifier differs"},
 		{"the certificate itself", nil, aia.ErrNoIssuer, "itself"},
@@ -190,7 +190,7 @@ func TestFetchIssuers_Limits(t *testing.T) {
 		assert.Empty(t, src.FetchIssuers(ctx, p.withURLs(url), req))
 		r := req.Retrievals[0]
 		require.ErrorIs(t, r.Err, cache.ErrInvalidContent)
-		assert.ErrorIs(t, r.Err, aia.ErrTooManyCertificates)
+		assert.ErrorIs(t, r.Err, certs.ErrTooManyCertificates)
 		assert.Contains(t, r.Err.Error(), "more than 10 certificates")
 		assert.Equal(t, []string{"MaxAIAUrlRetrievalCertCount (10)"}, req.LimitsHit)
 		_, err := ret.Lookup(url)

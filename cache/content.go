@@ -23,10 +23,6 @@ const (
 	ContentUnknown = "unknown"
 )
 
-// oidSignedData is PKCS#7 signedData (1.2.840.113549.1.7.2), the wrapper of
-// .p7c AIA objects and of Microsoft CTL CABs' payloads.
-var oidSignedData = []byte{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02}
-
 // ContentKind sniffs a cached payload from its bytes: a DER or PEM CRL, an
 // OCSP response, a certificate, PKCS#7, a Microsoft CAB ("MSCF"), or
 // "unknown". It looks at structure only and never fails.
@@ -45,6 +41,9 @@ func ContentKind(body []byte) string {
 		}
 		body = blk.Bytes
 	}
+	if certs.LooksPKCS7(body) { // DER or BER
+		return ContentPKCS7
+	}
 	in := cryptobyte.String(body)
 	var outer cryptobyte.String
 	if !in.ReadASN1(&outer, cbasn1.SEQUENCE) {
@@ -54,12 +53,8 @@ func ContentKind(body []byte) string {
 	if outer.PeekASN1Tag(cbasn1.ENUM) {
 		return ContentOCSP
 	}
-	// ContentInfo ::= SEQUENCE { contentType OID, content [0] EXPLICIT ... }
+	// A ContentInfo of another type.
 	if outer.PeekASN1Tag(cbasn1.OBJECT_IDENTIFIER) {
-		var oid cryptobyte.String
-		if outer.ReadASN1(&oid, cbasn1.OBJECT_IDENTIFIER) && bytes.Equal(oid, oidSignedData) {
-			return ContentPKCS7
-		}
 		return ContentUnknown
 	}
 	// Certificate and CertificateList are both SEQUENCE { tbs SEQUENCE, alg, sig }.

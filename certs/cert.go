@@ -9,6 +9,12 @@
 // *x509.Certificate fields from the DER, and [Certificate.Lenient] says so.
 // What still cannot load gets a [*ParseError] naming the input and the field.
 //
+// Certificate files and objects have one reader each: [ParseAll] for files
+// (DER, PEM, PKCS#7 bundles), [DecodeObject] for the AIA objects the
+// retrieval path decodes (also bare base64), [ParseCRLs] for CRL files; all
+// read PKCS#7 with [ParsePKCS7], which takes BER within [MaxBERDepth] and
+// [MaxBERSize].
+//
 // The package also parses what crypto/x509 drops but Windows uses: the
 // obsolete subjectAltName 2.5.29.7, directoryName and UPN names, the
 // authorityCertIssuer and serial of the AKI, and every form of the name
@@ -223,10 +229,16 @@ func Parse(der []byte) (*Certificate, error) {
 	return c, nil
 }
 
-// ParseAll parses every certificate in data, which may be one DER
-// certificate or PEM text with any number of CERTIFICATE blocks (other PEM
-// block types are skipped, as certutil does). input names the source in
-// errors.
+// ParseAll parses every certificate in data: one DER certificate, PEM text
+// with any number of CERTIFICATE blocks (other PEM block types are skipped,
+// as certutil does), or a PKCS#7 certs-only bundle (.p7b/.p7c, DER or BER,
+// or PEM "PKCS7" blocks), the form certmgr's export wizard writes. A
+// bundle's certificates are a SET, with no order, so they are returned end
+// certificate first when exactly one of them issued none of the others (by
+// name), else in the bundle's order. Unlike an AIA object ([DecodeObject]),
+// a file with a bundle entry that does not load is refused: a store file
+// should load whole. input names the source in errors, which are
+// *ParseError.
 func ParseAll(data []byte, input string) ([]*Certificate, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &ParseError{Input: input, Err: fmt.Errorf("%w: empty input", ErrNotCertificate)}
@@ -234,6 +246,9 @@ func ParseAll(data []byte, input string) ([]*Certificate, error) {
 	if !looksPEM(data) {
 		if data[0] != 0x30 {
 			return nil, &ParseError{Input: input, Err: fmt.Errorf("%w: neither PEM nor DER (first byte 0x%02x)", ErrNotCertificate, data[0])}
+		}
+		if LooksPKCS7(data) || indefinite(data) {
+			return bundleFile(data, input)
 		}
 		c, err := Parse(data)
 		if err != nil {
@@ -250,7 +265,16 @@ func ParseAll(data []byte, input string) ([]*Certificate, error) {
 		if b == nil {
 			break
 		}
-		if b.Type != "CERTIFICATE" && b.Type != "X509 CERTIFICATE" && b.Type != "TRUSTED CERTIFICATE" {
+		switch b.Type {
+		case "CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE":
+		case "PKCS7", "CMS":
+			cs, err := bundleFile(b.Bytes, input)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, cs...)
+			continue
+		default:
 			other = append(other, b.Type)
 			continue
 		}
@@ -268,6 +292,64 @@ func ParseAll(data []byte, input string) ([]*Certificate, error) {
 		return nil, &ParseError{Input: input, Err: fmt.Errorf("%w: no PEM CERTIFICATE block could be decoded", ErrNotCertificate)}
 	}
 	return out, nil
+}
+
+// bundleFile reads the certificates of a PKCS#7 bundle file: at most
+// MaxBundleCertificates, every entry loadable, end certificate first.
+func bundleFile(b []byte, input string) ([]*Certificate, error) {
+	p, err := ParsePKCS7(b, MaxBundleCertificates)
+	if errors.Is(err, ErrTooManyCertificates) {
+		return nil, &ParseError{Input: input, Kind: kindPKCS7, Err: fmt.Errorf("more than %d certificates (certs.MaxBundleCertificates)", MaxBundleCertificates)}
+	}
+	if err != nil {
+		return nil, withInput(err, input)
+	}
+	if len(p.Certificates) == 0 {
+		return nil, &ParseError{Input: input, Kind: kindPKCS7, Err: fmt.Errorf("%w: the bundle holds no certificate", ErrNotCertificate)}
+	}
+	out := make([]*Certificate, 0, len(p.Certificates))
+	for _, raw := range p.Certificates {
+		c, err := Parse(raw)
+		if err != nil {
+			continue
+		}
+		out = append(out, c)
+	}
+	if bad := len(p.Certificates) + p.OtherCertificates - len(out); bad > 0 {
+		return nil, &ParseError{Input: input, Kind: kindPKCS7, Err: fmt.Errorf("%d of its %d entries are not certificates that load",
+			bad, len(p.Certificates)+p.OtherCertificates)}
+	}
+	return endFirst(out), nil
+}
+
+// endFirst moves to the front the one certificate that issued none of the
+// others; with none or several, cs is returned as it is. Names compare by
+// [NameKey], in one pass over a set of issuer names: a bundle may hold
+// MaxBundleCertificates certificates.
+func endFirst(cs []*Certificate) []*Certificate {
+	issuers := make(map[string]bool, len(cs))
+	for _, o := range cs {
+		if !o.IsSelfIssued() { // a self-issued certificate names itself, no other
+			issuers[NameKey(o.X.RawIssuer)] = true
+		}
+	}
+	end := -1
+	for i, c := range cs {
+		if issuers[NameKey(c.X.RawSubject)] {
+			continue
+		}
+		if end >= 0 {
+			return cs
+		}
+		end = i
+	}
+	if end <= 0 {
+		return cs
+	}
+	out := make([]*Certificate, 0, len(cs))
+	out = append(out, cs[end])
+	out = append(out, cs[:end]...)
+	return append(out, cs[end+1:]...)
 }
 
 // MaxFileSize bounds the certificate, bundle and CRL files winchain reads

@@ -51,6 +51,12 @@ func FuzzParseAll(f *testing.F) {
 		}
 	}
 	f.Add(bytes.Join(pems, []byte("\n")))
+	// PKCS#7 bundles, DER, BER and PEM (the AIA object vectors).
+	for _, name := range []string{"bundle.p7c", "bundle-ber.p7c", "bundle-p7c.pem", "nocerts.p7c", "truncated.p7c"} {
+		if b, err := os.ReadFile(filepath.Join("..", "testdata", "aia", name)); err == nil {
+			f.Add(b)
+		}
+	}
 	f.Add([]byte("-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n"))
 	f.Add([]byte("-----BEGIN "))
 	f.Add([]byte(" \n\t"))
@@ -74,8 +80,13 @@ func FuzzParseAll(f *testing.F) {
 		if looksPEM(data) {
 			max = bytes.Count(data, []byte("-----BEGIN "))
 		}
+		// A PKCS#7 bundle (DER, BER or a PEM PKCS7/CMS block) holds up to
+		// MaxBundleCertificates.
+		if LooksPKCS7(data) || indefinite(data) || bytes.Contains(data, []byte("-----BEGIN PKCS7")) || bytes.Contains(data, []byte("-----BEGIN CMS")) {
+			max *= MaxBundleCertificates
+		}
 		if len(cs) > max {
-			t.Fatalf("%d certificates from %d PEM blocks", len(cs), max)
+			t.Fatalf("%d certificates from %d PEM blocks or bundles", len(cs), max)
 		}
 		for _, c := range cs {
 			if c == nil || c.X == nil || len(c.X.Raw) == 0 {

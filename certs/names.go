@@ -461,3 +461,29 @@ func keyIdentifier(x *x509.Certificate) []byte {
 	h := sha1.Sum(bits[1:])
 	return h[:]
 }
+
+// NameKey is a cheap bucket key for a DER name: the RFC 5280-prepared
+// string form ([PrepareString]), so that encodings differing only in case
+// or string type share a key; [NamesEqual] then decides. A name that does
+// not parse keys by its raw bytes.
+func NameKey(raw []byte) string {
+	rdn, err := ParseName(raw)
+	if err != nil {
+		return "raw:" + string(raw)
+	}
+	var b strings.Builder
+	for _, set := range rdn {
+		b.WriteByte('/')
+		for _, atv := range set {
+			b.WriteString(atv.Type.String())
+			b.WriteByte('=')
+			if s, ok := atv.Value.(string); ok {
+				b.WriteString(PrepareString(s))
+			} else {
+				fmt.Fprint(&b, atv.Value)
+			}
+			b.WriteByte('+')
+		}
+	}
+	return b.String()
+}

@@ -1,9 +1,10 @@
 package certs
 
 // PKCS#7 bundles (.p7b/.p7c): the one reader of their structure, for the
-// AIA objects (package aia) and the certificate and CRL files winchain
-// loads. BER bundles (indefinite lengths) are converted to DER by the
-// caller first (aia's bounded converter); this reader takes DER.
+// AIA objects ([DecodeObject]) and the certificate and CRL files winchain
+// loads ([ParseAll], [ParseCRLs]). BER bundles (indefinite lengths, which
+// cryptobyte does not read) are first converted to DER by the bounded
+// converter of ber.go.
 
 import (
 	"bytes"
@@ -13,6 +14,9 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
+
+// kindPKCS7 is the [ParseError.Kind] of bundle errors.
+const kindPKCS7 = "PKCS#7 bundle"
 
 // oidSignedData is PKCS#7 signedData (1.2.840.113549.1.7.2), DER contents.
 var oidSignedData = []byte{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02}
@@ -41,22 +45,58 @@ type PKCS7 struct {
 	OtherCRLs int
 }
 
-// LooksPKCS7 reports whether der is a ContentInfo of type signedData.
-func LooksPKCS7(der []byte) bool {
-	in := cryptobyte.String(der)
-	var ci, oid cryptobyte.String
-	return in.ReadASN1(&ci, cbasn1.SEQUENCE) && ci.ReadASN1(&oid, cbasn1.OBJECT_IDENTIFIER) && bytes.Equal(oid, oidSignedData)
+// LooksPKCS7 reports whether b starts as a ContentInfo of type signedData,
+// in DER or BER (an indefinite-length outer SEQUENCE). Only the header and
+// the content type are read.
+func LooksPKCS7(b []byte) bool {
+	_, constructed, _, _, next, err := berHeader(b, 0)
+	if err != nil || !constructed || b[0] != 0x30 {
+		return false
+	}
+	in := cryptobyte.String(b[next:])
+	var oid cryptobyte.String
+	return in.ReadASN1(&oid, cbasn1.OBJECT_IDENTIFIER) && bytes.Equal(oid, oidSignedData)
 }
 
-// ParsePKCS7 reads a DER ContentInfo { contentType signedData, [0]
-// EXPLICIT SignedData } with SignedData { version, digestAlgorithms SET,
+// indefinite reports whether b starts with a constructed element of
+// indefinite length: BER, which no DER certificate or CRL is, and which
+// only PKCS#7 producers write, so it is read (and bounded) as a bundle.
+func indefinite(b []byte) bool {
+	return len(b) >= 2 && b[0]&0x20 != 0 && b[1] == 0x80
+}
+
+// ParsePKCS7 reads a ContentInfo { contentType signedData, [0] EXPLICIT
+// SignedData } with SignedData { version, digestAlgorithms SET,
 // encapContentInfo, certificates [0] IMPLICIT OPTIONAL, crls [1] IMPLICIT
-// OPTIONAL, ... }. maxCerts bounds the certificates (0: no bound). Errors
-// are *ParseError (Kind "PKCS#7 bundle") whose Err says what is malformed,
-// wrapping [ErrTooManyCertificates] for the bound.
-func ParsePKCS7(der []byte, maxCerts int) (*PKCS7, error) {
+// OPTIONAL, ... }, in DER or in BER: a bundle that does not read as DER is
+// converted within [MaxBERDepth] and [MaxBERSize] and read again, as
+// Windows reads the indefinite lengths some CMS producers write. maxCerts
+// bounds the certificates (0: no bound). Errors are *ParseError (Kind
+// "PKCS#7 bundle") whose Err says what is malformed, wrapping
+// [ErrTooManyCertificates] for the bound and [ErrBERLimit] for the BER
+// bounds.
+func ParsePKCS7(b []byte, maxCerts int) (*PKCS7, error) {
+	p, err := parsePKCS7DER(b, maxCerts)
+	if err == nil || errors.Is(err, ErrTooManyCertificates) || len(b) < 2 {
+		return p, err
+	}
+	der, berr := berToDER(b)
+	if berr != nil {
+		if errors.Is(berr, ErrBERLimit) {
+			return nil, &ParseError{Kind: kindPKCS7, Err: berr}
+		}
+		return nil, err // not BER either: the DER reader's error says more
+	}
+	if bytes.Equal(der, b[:min(len(b), len(der))]) {
+		return nil, err // already DER: converting changed nothing
+	}
+	return parsePKCS7DER(der, maxCerts)
+}
+
+// parsePKCS7DER is ParsePKCS7 on DER.
+func parsePKCS7DER(der []byte, maxCerts int) (*PKCS7, error) {
 	bad := func(format string, args ...any) (*PKCS7, error) {
-		return nil, &ParseError{Kind: "PKCS#7 bundle", Err: fmt.Errorf(format, args...)}
+		return nil, &ParseError{Kind: kindPKCS7, Err: fmt.Errorf(format, args...)}
 	}
 	in := cryptobyte.String(der)
 	var ci, oid, content, sd cryptobyte.String
@@ -90,7 +130,7 @@ func ParsePKCS7(der []byte, maxCerts int) (*PKCS7, error) {
 			continue
 		}
 		if maxCerts > 0 && len(p.Certificates) == maxCerts {
-			return nil, &ParseError{Kind: "PKCS#7 bundle", Err: fmt.Errorf("%w: more than %d", ErrTooManyCertificates, maxCerts)}
+			return nil, &ParseError{Kind: kindPKCS7, Err: fmt.Errorf("%w: more than %d certificates", ErrTooManyCertificates, maxCerts)}
 		}
 		p.Certificates = append(p.Certificates, el)
 	}

@@ -2,16 +2,12 @@ package chain
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 
-	"github.com/winchain/winchain/aia"
 	"github.com/winchain/winchain/cache"
 	"github.com/winchain/winchain/certs"
-	"github.com/winchain/winchain/internal/boundedio"
 )
 
 // Store is an in-memory certificate store (an HCERTSTORE): certificates
@@ -61,7 +57,7 @@ func (s *Store) Add(c *certs.Certificate) bool {
 	}
 	s.byHash[c.SHA256] = c
 	s.certs = append(s.certs, c)
-	k := subjectKey(c.X.RawSubject)
+	k := certs.NameKey(c.X.RawSubject)
 	s.bySubject[k] = append(s.bySubject[k], c)
 	kid := string(KeyIdentifier(c))
 	s.byKeyID[kid] = append(s.byKeyID[kid], c)
@@ -136,7 +132,7 @@ func (s *Store) findIssuers(c *certs.Certificate) []Candidate {
 			if gn.Type != certs.NameDirectory {
 				continue
 			}
-			for _, cand := range s.bySubject[subjectKey(gn.Raw)] {
+			for _, cand := range s.bySubject[certs.NameKey(gn.Raw)] {
 				if cand.X.SerialNumber != nil && cand.X.SerialNumber.Cmp(aki.Serial) == 0 {
 					out = append(out, Candidate{Cert: cand, Match: HasExactMatchIssuer})
 				}
@@ -152,7 +148,7 @@ func (s *Store) findIssuers(c *certs.Certificate) []Candidate {
 		}
 		return out
 	}
-	for _, cand := range s.bySubject[subjectKey(c.X.RawIssuer)] {
+	for _, cand := range s.bySubject[certs.NameKey(c.X.RawIssuer)] {
 		if certs.NamesEqual(cand.X.RawSubject, c.X.RawIssuer) {
 			out = append(out, Candidate{Cert: cand, Match: HasNameMatchIssuer})
 		}
@@ -164,115 +160,8 @@ func (s *Store) findIssuers(c *certs.Certificate) []Candidate {
 // computes CERT_KEY_IDENTIFIER_PROP_ID (see certs.Certificate.KeyID).
 func KeyIdentifier(c *certs.Certificate) []byte { return c.KeyID }
 
-// subjectKey is a cheap bucket key for a DER name: the RFC 5280-prepared
-// string form, so that encodings differing only in case or string type share
-// a bucket; NamesEqual then decides.
-func subjectKey(raw []byte) string {
-	rdn, err := certs.ParseName(raw)
-	if err != nil {
-		return "raw:" + string(raw)
-	}
-	var b strings.Builder
-	for _, set := range rdn {
-		b.WriteByte('/')
-		for _, atv := range set {
-			b.WriteString(atv.Type.String())
-			b.WriteByte('=')
-			if s, ok := atv.Value.(string); ok {
-				b.WriteString(certs.PrepareString(s))
-			} else {
-				fmt.Fprint(&b, atv.Value)
-			}
-			b.WriteByte('+')
-		}
-	}
-	return b.String()
-}
-
-// MaxBundleCertificates bounds the certificates [LoadCertFile] reads from
-// one PKCS#7 file (10,000): a store export of every root Windows trusts is a
-// few hundred; the bound keeps a hostile file from costing unbounded parsing.
-// AIA objects have their own, Windows, limit (aia.DefaultMaxRetrievalCertCount).
-const MaxBundleCertificates = 10000
-
-// LoadCertFile reads the certificates of one file: a DER certificate, PEM
-// CERTIFICATE blocks (in file order), or a PKCS#7 certs-only bundle
-// (.p7b/.p7c, DER, BER or PEM "PKCS7"), the form certmgr's export wizard
-// writes. A bundle's certificates are a SET, with no order, so they are
-// returned end certificate first when exactly one of them issued none of
-// the others (by name), else in the file's order. Errors name the file.
-// Path "-" reads standard input.
-func LoadCertFile(path string) ([]*certs.Certificate, error) {
-	data, err := certs.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return ParseCertFile(data, boundedio.Name(path))
-}
-
-// ParseCertFile is [LoadCertFile] on bytes already read; path names the
-// input in errors.
-func ParseCertFile(data []byte, path string) ([]*certs.Certificate, error) {
-	cs, err := certs.ParseAll(data, path)
-	if err == nil {
-		return cs, nil
-	}
-	d, derr := aia.DecodeBody(data, MaxBundleCertificates)
-	var be *aia.BodyError
-	switch {
-	case derr == nil && (d.Format == aia.FormatPKCS7 || d.Inner == aia.FormatPKCS7):
-	case errors.As(derr, &be) && strings.HasSuffix(be.Format, aia.FormatPKCS7):
-		// aia's wording speaks of AIA objects and their registry limit;
-		// say what failed in terms of this file.
-		if errors.Is(derr, aia.ErrTooManyCertificates) {
-			return nil, &certs.ParseError{Input: path, Err: fmt.Errorf("PKCS#7 bundle: more than %d certificates (chain.MaxBundleCertificates)", MaxBundleCertificates)}
-		}
-		if be.Detail != "" {
-			return nil, &certs.ParseError{Input: path, Err: fmt.Errorf("PKCS#7 bundle: %w (%s)", be.Err, be.Detail)}
-		}
-		return nil, &certs.ParseError{Input: path, Err: fmt.Errorf("PKCS#7 bundle: %w", be.Err)}
-	default:
-		return nil, err // not PKCS#7: the certificate loader's error says more
-	}
-	if d.Skipped > 0 {
-		return nil, &certs.ParseError{Input: path, Err: fmt.Errorf("PKCS#7 bundle: %d of its %d entries are not certificates that load",
-			d.Skipped, d.Skipped+len(d.Certificates))}
-	}
-	return endFirst(d.Certificates), nil
-}
-
-// endFirst moves to the front the one certificate that issued none of the
-// others; with none or several, cs is returned as it is. Names compare as
-// the store indexes them (subjectKey), in one pass over a set of issuer
-// names: a bundle may hold MaxBundleCertificates certificates.
-func endFirst(cs []*certs.Certificate) []*certs.Certificate {
-	issuers := make(map[string]bool, len(cs))
-	for _, o := range cs {
-		if !o.IsSelfIssued() { // a self-issued certificate names itself, no other
-			issuers[subjectKey(o.X.RawIssuer)] = true
-		}
-	}
-	end := -1
-	for i, c := range cs {
-		if issuers[subjectKey(c.X.RawSubject)] {
-			continue
-		}
-		if end >= 0 {
-			return cs
-		}
-		end = i
-	}
-	if end <= 0 {
-		return cs
-	}
-	out := make([]*certs.Certificate, 0, len(cs))
-	out = append(out, cs[end])
-	out = append(out, cs[:end]...)
-	return append(out, cs[end+1:]...)
-}
-
 // LoadStoreFiles reads certificate files into a new store: PEM bundles, DER
-// certificates and PKCS#7 bundles (see [LoadCertFile]); "-" reads
+// certificates and PKCS#7 bundles (see certs.ParseAll); "-" reads
 // standard input. A path that is a folder adds every certificate file in
 // it (not its sub-folders), in name order, as `step --roots DIR` does:
 // files whose bytes are not a certificate or a PKCS#7 bundle (CRLs, keys,
@@ -294,7 +183,7 @@ func LoadStoreFiles(name string, paths ...string) (*Store, error) {
 			add(cs)
 			continue
 		}
-		cs, err := LoadCertFile(p)
+		cs, err := certs.LoadFile(p)
 		if err != nil {
 			return nil, err
 		}
@@ -323,7 +212,7 @@ func loadCertDir(dir string) ([]*certs.Certificate, error) {
 		if k := cache.ContentKind(data); k != cache.ContentCert && k != cache.ContentPKCS7 {
 			continue
 		}
-		cs, err := ParseCertFile(data, p)
+		cs, err := certs.ParseAll(data, p)
 		if err != nil {
 			return nil, err
 		}

@@ -30,11 +30,9 @@ import (
 	"github.com/smallstep/certinfo"
 	"golang.org/x/crypto/ocsp"
 
-	"github.com/winchain/winchain/aia"
 	"github.com/winchain/winchain/cache"
 	"github.com/winchain/winchain/cache/urlcache"
 	"github.com/winchain/winchain/certs"
-	"github.com/winchain/winchain/chain"
 	"github.com/winchain/winchain/revocation"
 )
 
@@ -459,9 +457,9 @@ func ocspObject(data []byte, name string, opts Options) (*Object, error) {
 }
 
 func pkcs7Object(data []byte, name string, opts Options) (*Object, error) {
-	d, err := aia.DecodeBody(data, chain.MaxBundleCertificates)
+	d, err := certs.DecodeObject(data, name, 0)
 	if err != nil {
-		return nil, &Error{Input: name, Err: fmt.Errorf("PKCS#7 bundle: %w", errors.Unwrap(err))}
+		return nil, err
 	}
 	o := &Object{File: name, Kind: KindPKCS7, Skipped: d.Skipped}
 	for i, c := range d.Certificates {

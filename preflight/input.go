@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/winchain/winchain/certs"
-	"github.com/winchain/winchain/chain"
 )
 
 // Chain is what a server presents in its TLS handshake: the end
@@ -53,9 +52,9 @@ func (e *InputError) Unwrap() error { return e.Err }
 
 // LoadChain reads a chain file: PEM (a bundle: the first certificate is
 // the end certificate, the others are sent with it), DER, or PKCS#7 (.p7b,
-// whose end certificate is found by chain.LoadCertFile).
+// whose end certificate is found by certs.LoadFile).
 func LoadChain(path string) (*Chain, error) {
-	cs, err := chain.LoadCertFile(path)
+	cs, err := certs.LoadFile(path)
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/winchain/winchain/certs"
-	"github.com/winchain/winchain/chain"
 	"github.com/winchain/winchain/client"
 	"github.com/winchain/winchain/internal/boundedio"
 	"github.com/winchain/winchain/preflight"
@@ -119,7 +118,7 @@ func labFromFlags(o *preflightOptions, pos []string) (preflight.LabCase, error) 
 	load := func(files []string) ([]*certs.Certificate, error) {
 		var out []*certs.Certificate
 		for _, f := range files {
-			cs, err := chain.LoadCertFile(f)
+			cs, err := certs.LoadFile(f)
 			if err != nil {
 				return nil, err
 			}

@@ -262,14 +262,14 @@ func buildVerify(o *verifyOptions) (client.Config, chain.Params, chain.Policy, c
 	if err != nil {
 		return fail(err)
 	}
-	leafs, err := chain.LoadCertFile(o.cert)
+	leafs, err := certs.LoadFile(o.cert)
 	if err != nil {
 		return fail(err)
 	}
 	if len(leafs) > 1 {
 		// In a PEM bundle the first certificate is verified and the rest go
 		// to the additional store (docs/cli.md); a PKCS#7 bundle has no
-		// order, and LoadCertFile puts its end certificate first.
+		// order, and certs.LoadFile puts its end certificate first.
 		if extra == nil {
 			extra = chain.NewStore("Additional")
 		}

@@ -1,4 +1,4 @@
-package aia
+package certs
 
 import (
 	"bytes"

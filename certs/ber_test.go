@@ -1,4 +1,4 @@
-package aia_test
+package certs_test
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
-	"github.com/winchain/winchain/aia"
+	"github.com/winchain/winchain/certs"
 )
 
 // indefinite re-encodes DER with an indefinite length on every constructed
@@ -50,72 +50,82 @@ func nestedBER(depth int, inner []byte) []byte {
 	return append(b, make([]byte, 2*depth)...)
 }
 
+// deepP7 is a BER ContentInfo of type signedData whose content nests
+// depth constructed levels in all (the ContentInfo and its [0] included)
+// around inner: what a hostile PKCS#7 looks like to a reader that must
+// convert it before it can see it is no SignedData.
+func deepP7(depth int, inner []byte) []byte {
+	b := []byte{0x30, 0x80, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02, 0xa0, 0x80}
+	b = append(b, nestedBER(depth-2, inner)...)
+	return append(b, 0, 0, 0, 0)
+}
+
 // A bundle in BER with indefinite lengths at every level decodes to the
 // same certificates as its DER form.
-func TestDecodeBody_BERAtEveryLevel(t *testing.T) {
+func TestDecodeObject_BERAtEveryLevel(t *testing.T) {
 	der, err := os.ReadFile(filepath.Join(testdataDir, "bundle.p7c"))
 	require.NoError(t, err)
-	want, err := aia.DecodeBody(der, 0)
+	want, err := certs.DecodeObject(der, "test", 0)
 	require.NoError(t, err)
 	ber := indefinite(t, der)
 	require.NotEqual(t, der, ber)
-	got, err := aia.DecodeBody(ber, 0)
+	got, err := certs.DecodeObject(ber, "test", 0)
 	require.NoError(t, err)
-	assert.Equal(t, aia.FormatPKCS7, got.Format)
+	assert.Equal(t, certs.FormatPKCS7, got.Format)
 	require.Len(t, got.Certificates, len(want.Certificates))
 	for i := range want.Certificates {
 		assert.Equal(t, want.Certificates[i].SHA256, got.Certificates[i].SHA256)
 	}
 	// The certificate limit applies to BER as to DER.
-	_, err = aia.DecodeBody(ber, 2)
-	assert.ErrorIs(t, err, aia.ErrTooManyCertificates)
+	_, err = certs.DecodeObject(ber, "test", 2)
+	assert.ErrorIs(t, err, certs.ErrTooManyCertificates)
 }
 
 // Nesting is bounded by MaxBERDepth before anything is converted: the
 // issue 15 input (3.5 million levels, 14 MB), which overflowed the stack,
 // is refused at once and within bounded memory; MaxBERDepth levels are
 // still read.
-func TestDecodeBody_DeepBERIsBounded(t *testing.T) {
-	deep := nestedBER(3_500_000, nil)
+func TestDecodeObject_DeepBERIsBounded(t *testing.T) {
+	deep := deepP7(3_500_000, nil)
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	start := time.Now()
-	_, err := aia.DecodeBody(deep, 0)
+	_, err := certs.DecodeObject(deep, "test", 0)
 	took := time.Since(start)
 	runtime.ReadMemStats(&after)
 	t.Logf("%d bytes: %v, %d KB allocated: %v", len(deep), took, (after.TotalAlloc-before.TotalAlloc)>>10, err)
 	require.Error(t, err)
-	assert.ErrorIs(t, err, aia.ErrBERLimit)
-	assert.ErrorIs(t, err, aia.ErrNotCertificate)
+	assert.ErrorIs(t, err, certs.ErrBERLimit)
+	assert.ErrorIs(t, err, certs.ErrNotCertificate)
 	assert.Contains(t, err.Error(), "MaxBERDepth")
 	assert.Less(t, took, 2*time.Second)
 	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "the refusal reads 256 bytes of structure")
 
 	// At the limit the structure is converted (it is no ContentInfo, so
 	// it is then refused as such, not for its depth).
-	_, err = aia.DecodeBody(nestedBER(aia.MaxBERDepth, nil), 0)
+	_, err = certs.DecodeObject(deepP7(certs.MaxBERDepth, nil), "test", 0)
 	require.Error(t, err)
-	assert.False(t, errors.Is(err, aia.ErrBERLimit), "%v", err)
-	_, err = aia.DecodeBody(nestedBER(aia.MaxBERDepth+1, nil), 0)
-	assert.ErrorIs(t, err, aia.ErrBERLimit)
+	assert.False(t, errors.Is(err, certs.ErrBERLimit), "%v", err)
+	_, err = certs.DecodeObject(deepP7(certs.MaxBERDepth+1, nil), "test", 0)
+	assert.ErrorIs(t, err, certs.ErrBERLimit)
 }
 
 // The conversion is linear: an indefinite-length element with half a
 // million children (1 MB; the library converter used before searched the
 // rest of the input after each child, minutes for this) and a BER object
 // just over MaxBERSize.
-func TestDecodeBody_WideBERIsLinear(t *testing.T) {
-	wide := nestedBER(aia.MaxBERDepth-1, bytes.Repeat([]byte{0x04, 0x00}, 500_000))
+func TestDecodeObject_WideBERIsLinear(t *testing.T) {
+	wide := deepP7(certs.MaxBERDepth-1, bytes.Repeat([]byte{0x04, 0x00}, 500_000))
 	start := time.Now()
-	_, err := aia.DecodeBody(wide, 0)
+	_, err := certs.DecodeObject(wide, "test", 0)
 	took := time.Since(start)
 	t.Logf("%d bytes, 500,000 children: %v (%v)", len(wide), took, err)
-	require.ErrorIs(t, err, aia.ErrNotCertificate)
+	require.ErrorIs(t, err, certs.ErrNotCertificate)
 	assert.Less(t, took, 5*time.Second)
 
-	big := append([]byte{0x30, 0x80}, make([]byte, aia.MaxBERSize)...)
-	_, err = aia.DecodeBody(big, 0)
-	assert.ErrorIs(t, err, aia.ErrBERLimit)
+	big := deepP7(3, make([]byte, certs.MaxBERSize))
+	_, err = certs.DecodeObject(big, "test", 0)
+	assert.ErrorIs(t, err, certs.ErrBERLimit)
 	assert.Contains(t, err.Error(), "MaxBERSize")
 }
