@@ -126,6 +126,10 @@ func Open(dir string, opts Options) (*Folder, error) {
 		if !fi.IsDir() {
 			return nil, fmt.Errorf("cache: open %s: not a directory", dir)
 		}
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		// The folder itself is the caller's path (a link to it is theirs
+		// to make); what is inside it is resolved inside it (DirFS).
+		return nil, fmt.Errorf("cache: create %s: %w", dir, err)
 	}
 	return openFS(DirFS(dir), dir, opts)
 }
@@ -155,7 +159,7 @@ func openFS(fsys FS, dir string, opts Options) (*Folder, error) {
 	}
 	for _, sub := range []string{ContentDir, MetaDataDir} {
 		if err := fsys.MkdirAll(sub); err != nil {
-			return nil, fmt.Errorf("cache: create %s: %w", f.display("."), err)
+			return nil, f.fsErr("create", sub, err)
 		}
 	}
 	if fresh && !f.IsWinchain() {
@@ -518,7 +522,7 @@ func (f *Folder) finishInterrupted(name string) error {
 		}
 	}
 	if err := f.fsys.Remove(jn); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("cache: finish the interrupted write of %s: %w", name, err)
+		return f.fsErr("delete", jn, err)
 	}
 	return nil
 }
@@ -552,12 +556,18 @@ func (f *Folder) writePair(name string, journal, body, rec []byte) error {
 // write replaces name with data, naming the file in a failure.
 func (f *Folder) write(name string, data []byte) error {
 	if err := f.fsys.WriteFile(name, data); err != nil {
-		if f.dir != "" {
-			return err // a DirFS error names the path already
-		}
-		return fmt.Errorf("cache: write %s: %w", name, err)
+		return f.fsErr("write", name, err)
 	}
 	return nil
+}
+
+// fsErr is err, of op on name, naming the file: a DirFS error names its
+// path (or the symbolic link that stopped it) already.
+func (f *Folder) fsErr(op, name string, err error) error {
+	if _, ok := f.fsys.(DirFS); ok {
+		return err
+	}
+	return fmt.Errorf("cache: %s %s: %w", op, name, err)
 }
 
 // maxPutAttempts bounds the rewrites of [Folder.Put] on a folder it cannot
@@ -596,7 +606,7 @@ func (f *Folder) DeleteIfUnchanged(name string, was *MetaData) error {
 func (f *Folder) remove(name string) error {
 	for _, p := range []string{metaName(name) + pendingSuffix, metaName(name), contentName(name)} {
 		if err := f.fsys.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("cache: delete %s: %w", name, err)
+			return f.fsErr("delete", p, err)
 		}
 	}
 	return nil

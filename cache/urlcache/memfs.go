@@ -190,23 +190,37 @@ func (m *MemFS) Clone() *MemFS {
 // WriteDir writes the folder out under the operating-system directory dir
 // (created if needed), replacing files of the same names and leaving
 // others: the same layout, readable by [Open] and `winchain urlcache`. The
-// files are written without fsync.
+// files are written without fsync, each through a temporary file and a
+// rename inside dir as [DirFS] writes (a symbolic link where a file goes is
+// replaced, and one on the way that leads out of dir is a *[SymlinkError]).
 func (m *MemFS) WriteDir(dir string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("cache: write %s: %w", dir, err)
+	}
+	out := DirFS(dir)
 	names := make([]string, 0, len(m.dirs))
 	for d := range m.dirs {
 		names = append(names, d)
 	}
 	sort.Strings(names) // parents before their children
 	for _, d := range names {
-		od := filepath.Join(dir, filepath.FromSlash(d))
-		if err := os.MkdirAll(od, 0o755); err != nil {
-			return fmt.Errorf("cache: write %s: %w", od, err)
+		if d != "" && d != "." {
+			if err := out.MkdirAll(d); err != nil {
+				return err
+			}
 		}
-		for f, b := range m.dirs[d] {
-			if err := os.WriteFile(filepath.Join(od, f), b, 0o644); err != nil {
-				return fmt.Errorf("cache: write %s: %w", filepath.Join(od, f), err)
+		files := make([]string, 0, len(m.dirs[d]))
+		for f := range m.dirs[d] {
+			files = append(files, f)
+		}
+		sort.Strings(files)
+		for _, f := range files {
+			name := path.Join(d, f)
+			err := out.inRoot(func(r *os.Root) error { return writeIn(r, filepath.FromSlash(name), m.dirs[d][f], 0o644, false) })
+			if err != nil {
+				return out.fail("write", name, d, err)
 			}
 		}
 	}

@@ -95,7 +95,7 @@ func OpenIn(root, name string) (*os.File, error) {
 	defer r.Close()
 	f, err := r.OpenFile(name, os.O_RDONLY|nonBlock, 0)
 	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrPermission) && leadsOut(root, p) {
+		if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrPermission) && LeadsOut(root, p) {
 			return nil, &OutsideError{Path: p}
 		}
 		// The error names the path inside root; name the whole path.
@@ -112,8 +112,10 @@ func OpenIn(root, name string) (*os.File, error) {
 	return f, nil
 }
 
-// leadsOut reports whether p resolves to a file outside root.
-func leadsOut(root, p string) bool {
+// LeadsOut reports whether the path p, inside the folder root by its name,
+// resolves to a file outside root (through a symbolic link). A dangling
+// link or a loop is judged by where the name points.
+func LeadsOut(root, p string) bool {
 	rr, err := filepath.EvalSymlinks(root)
 	if err != nil {
 		return false
