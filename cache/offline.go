@@ -81,11 +81,17 @@ func OfflinePreset(name string) (OfflineModel, error) {
 			return p, nil
 		}
 	}
+	return OfflineModel{}, fmt.Errorf("cache: unknown offline-URL model %q (want one of %s)", name, strings.Join(OfflinePresetNames(), ", "))
+}
+
+// OfflinePresetNames returns the names [OfflinePreset] accepts, in preset
+// order (OfflineNone, the default, first), for usage texts and messages.
+func OfflinePresetNames() []string {
 	names := make([]string, len(offlinePresets))
 	for i, p := range offlinePresets {
 		names[i] = p.Name
 	}
-	return OfflineModel{}, fmt.Errorf("cache: unknown offline-URL model %q (want one of %s)", name, strings.Join(names, ", "))
+	return names
 }
 
 // Enabled reports whether the model records failures at all.

@@ -462,6 +462,16 @@ func TestOfflineSeed8h_GrowsTo8h(t *testing.T) {
 	if (cache.Config{}).Offline.Enabled() {
 		t.Errorf("the default model must be none")
 	}
+	// Every listed name selects its preset, the default first.
+	names := cache.OfflinePresetNames()
+	if len(names) != 4 || names[0] != cache.OfflineNone.Name {
+		t.Errorf("preset names %v: want four, %q first", names, cache.OfflineNone.Name)
+	}
+	for _, n := range names {
+		if m, err := cache.OfflinePreset(n); err != nil || m.Name != n {
+			t.Errorf("OfflinePreset(%q) = %v, %v", n, m.Name, err)
+		}
+	}
 }
 
 func TestRetrieve_CorruptEntry_IsMissAndKept(t *testing.T) {

@@ -42,7 +42,7 @@ func runLab(args []string, stdout, stderr io.Writer) int {
 	step := fs.Duration("step", 0, "offset from the scenario's start (after the events up to it)")
 	fs.StringVar(&o.new, "new", "", "the chain to verify (end certificate first), as for preflight")
 	fs.StringVar(&o.connect, "connect", "", "HOST:PORT: take the chain from a TLS handshake with the server")
-	fs.DurationVar(&o.connectTimeout, "connect-timeout", preflight.DefaultConnectTimeout, "bound of the --connect handshake")
+	addConnectTimeoutFlag(fs, &o)
 	fs.Var(&o.roots, "root", "Root store certificates; repeatable")
 	fs.Var(&o.cas, "ca", "intermediate (CA) store certificates; repeatable")
 	fs.Var(&o.crls, "crl", "CRLs for the CA store; repeatable")

@@ -9,7 +9,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/winchain/winchain/chain"
 	"github.com/winchain/winchain/client"
 	"github.com/winchain/winchain/clock"
 	"github.com/winchain/winchain/preflight"
@@ -48,22 +47,12 @@ func newPreflightFlags(o *preflightOptions, name string, stderr io.Writer) *flag
 	fs.StringVar(&o.old, "old", "", "the chain the server presents now (PEM bundle, DER or .p7b; end certificate first)")
 	fs.StringVar(&o.new, "new", "", "the chain it will present after the swap")
 	fs.StringVar(&o.connect, "connect", "", "HOST:PORT: take the current chain from a TLS handshake with the server (SNI = HOST) instead of --old")
-	fs.DurationVar(&o.connectTimeout, "connect-timeout", preflight.DefaultConnectTimeout, "bound of the --connect handshake")
+	addConnectTimeoutFlag(fs, o)
 	fs.StringVar(&o.at, "at", "", "the planned swap time, RFC 3339; default now")
-	fs.Var(&o.roots, "root", "clients' Root store certificates; repeatable")
-	fs.Var(&o.cas, "ca", "clients' intermediate (CA) store certificates; repeatable")
-	fs.Var(&o.disallowed, "disallowed", "clients' Disallowed store certificates; repeatable")
-	fs.Var(&o.crls, "crl", "CRLs in the clients' CA store; repeatable")
-	fs.StringVar(&o.revocation, "revocation", chain.DefaultRevocationMode, "none, end, chain, chain-exclude-root")
-	fs.BoolVar(&o.cacheOnly, "cache-only", false, "revocation from the caches only (CERT_CHAIN_REVOCATION_CHECK_CACHE_ONLY)")
-	fs.BoolVar(&o.noAIA, "no-aia", false, "clients never fetch issuers through AIA (CERT_CHAIN_DISABLE_AIA)")
-	fs.StringVar(&o.accumulativeTimeout, "accumulative-timeout", "", "clients set CERT_CHAIN_REVOCATION_ACCUMULATIVE_TIMEOUT: a budget (e.g. 20s) or 'default' (ChainRevAccumulativeUrlRetrievalTimeoutMilliseconds)")
+	addClientFlags(fs, &o.verifyOptions)
 	fs.StringVar(&o.cacheDir, "cache-dir", "", "a CryptnetUrlCache folder taken from a client (read only)")
-	fs.StringVar(&o.netFile, "net", "", "the clients' network as a simulated network file; default real HTTP")
 	fs.StringVar(&o.serverName, "server-name", "", "the host name clients connect to; default the --connect host")
 	fs.Var(&o.principals, "principal-name", "msstd:NAME an Outlook profile requires (\"Only connect to proxy servers that have this principal name in their certificate\"); repeatable")
-	fs.StringVar(&o.negativeCache, "negative-cache", "none", "offline-URL model: none, seed-8h, service-backoff, process-backoff")
-	fs.StringVar(&o.registry, "registry", "", "a `reg export` of the clients' ChainEngine\\Config key")
 	fs.DurationVar(&o.skew, "skew", preflight.DefaultClockSkew, "how far behind a client's clock may be")
 	fs.DurationVar(&o.revertAfter, "revert-after", preflight.DefaultRevertAfter, "when the revert is judged, after the swap")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as JSON")

@@ -31,7 +31,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	jsonOut := fs.Bool("json", false, "print the report as JSON")
 	htmlOut := fs.String("html", "", "also write a self-contained HTML report to this file")
 	perClient := fs.Bool("per-client", false, "evaluate every client on its own (slower; same results)")
-	negCache := fs.String("negative-cache", "", "override every group's negative-cache model (none, seed-8h, service-backoff, process-backoff)")
+	negCache := fs.String("negative-cache", "", "override every group's negative-cache `MODEL` ("+negativeCacheModels()+")")
 	workDir := fs.String("work-dir", "", "write the clients' cache folders (one per client state, CryptnetUrlCache layout) into this folder when the run ends (default: kept in memory only)")
 	progress := fs.Bool("progress", false, "report progress on stderr: steps done, client states and the time left (a bar on a terminal, the default there; plain lines every 5 s otherwise)")
 	pos, err := parseInterleaved(fs, args)
