@@ -211,25 +211,6 @@ func checkFormat(format string) error {
 
 // writeCertutilFormat prints a verify result in the layout of
 // `certutil -verify -urlfetch` (winchain verify --format certutil).
-func writeCertutilFormat(w io.Writer, res *verifyResult, o *verifyOptions) error {
-	return certutil.RenderVerify(w, res.Context, res.Policy, certutil.RenderOptions{ChainFlags: chainFlagsOf(o)})
-}
-
-// chainFlagsOf gives the dwFlags buildVerify sets for o (for the
-// ChainFlags lines).
-func chainFlagsOf(o *verifyOptions) chain.Flags {
-	f, _ := chain.RevocationModeFlags(o.revocation) // checked by revocationFlags
-	if o.cacheOnly {
-		f |= chain.RevocationCheckCacheOnly
-	}
-	if o.noAIA {
-		f |= chain.DisableAIA
-	}
-	if o.cacheOnlyURLs {
-		f |= chain.CacheOnlyURLRetrieval
-	}
-	if o.lowerQuality {
-		f |= chain.ReturnLowerQualityContexts
-	}
-	return f
+func writeCertutilFormat(w io.Writer, res *verifyResult) error {
+	return certutil.RenderVerify(w, res.Context, res.Policy, certutil.RenderOptions{ChainFlags: res.Flags})
 }

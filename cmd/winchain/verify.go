@@ -112,7 +112,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if o.format == "certutil" {
-		if err := writeCertutilFormat(stdout, res, &o); err != nil {
+		if err := writeCertutilFormat(stdout, res); err != nil {
 			fmt.Fprintln(stderr, "winchain verify: "+err.Error())
 			return 2
 		}
@@ -136,6 +136,9 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 type verifyResult struct {
 	Context *chain.ChainContext
 	Policy  chain.PolicyStatus
+	// Flags are the CertGetCertificateChain dwFlags the chain was built
+	// with (the ChainFlags lines of --format certutil).
+	Flags chain.Flags
 }
 
 func parseTime(flagName, v string) (time.Time, error) {
@@ -393,7 +396,7 @@ func verify(ctx context.Context, o *verifyOptions) (*verifyResult, error) {
 		// retrieved by then counts as timed out.
 		res.Chain.Build.LimitsHit = append(res.Chain.Build.LimitsHit, fmt.Sprintf("--deadline (%s)", deadline))
 	}
-	return &verifyResult{Context: res.Chain, Policy: res.Policy}, nil
+	return &verifyResult{Context: res.Chain, Policy: res.Policy, Flags: p.Flags}, nil
 }
 
 // wireRetrieval completes the client's configuration with its retrieval
