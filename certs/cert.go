@@ -165,7 +165,8 @@ type ParseError struct {
 	// bundle.pem", a URL).
 	Input string
 	// Kind is what the input should have been: "" for a certificate,
-	// "CRL" for a CRL.
+	// "CRL", "PKCS#7 bundle", "OCSP response", or "object" for an input
+	// whose kind is not known (winchain inspect).
 	Kind string
 	// Field is the part of the DER that failed, when known
 	// ("subjectPublicKeyInfo", "validity", …).

@@ -175,20 +175,6 @@ type EntryInfo struct {
 	Expires string `json:"expires,omitempty"`
 }
 
-// Error is returned for input that is none of the kinds inspect knows.
-type Error struct {
-	// Input names the file.
-	Input string
-	// Err says what is wrong.
-	Err error
-}
-
-// Error names the input and the problem.
-func (e *Error) Error() string { return e.Input + ": " + e.Err.Error() }
-
-// Unwrap returns the underlying error.
-func (e *Error) Unwrap() error { return e.Err }
-
 // ErrUnknownKind is wrapped by the error for bytes that are not a
 // certificate, CRL, OCSP response or PKCS#7 bundle.
 var ErrUnknownKind = errors.New("not a certificate, CRL, OCSP response or PKCS#7 bundle")
@@ -238,9 +224,9 @@ func Inspect(data []byte, name string, opts Options) ([]*Object, error) {
 		}
 		return []*Object{o}, nil
 	case cache.ContentCAB:
-		return nil, &Error{Input: name, Err: errors.New("a Microsoft CAB (an authroot.stl download): not inspected")}
+		return nil, &certs.ParseError{Input: name, Kind: "object", Err: errors.New("a Microsoft CAB (an authroot.stl download): not inspected")}
 	}
-	return nil, &Error{Input: name, Err: ErrUnknownKind}
+	return nil, &certs.ParseError{Input: name, Kind: "object", Err: ErrUnknownKind}
 }
 
 // Certificate dumps one loaded certificate.
@@ -403,10 +389,10 @@ func ocspObject(data []byte, name string, opts Options) (*Object, error) {
 		// Parse again without the signature check, to show the content.
 		sigErr = err.Error()
 		if resp, err = ocsp.ParseResponse(data, nil); err != nil {
-			return nil, &Error{Input: name, Err: fmt.Errorf("not an OCSP response: %w", err)}
+			return nil, &certs.ParseError{Input: name, Kind: "OCSP response", Err: err}
 		}
 	case err != nil:
-		return nil, &Error{Input: name, Err: fmt.Errorf("not an OCSP response: %w", err)}
+		return nil, &certs.ParseError{Input: name, Kind: "OCSP response", Err: err}
 	}
 	info := &OCSPInfo{Serial: serialHex(resp.SerialNumber), ProducedAt: rfc3339(resp.ProducedAt)}
 	var notes []string

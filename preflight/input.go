@@ -38,18 +38,6 @@ func (c *Chain) Extra() []*certs.Certificate {
 	return c.Certs[1:]
 }
 
-// InputError is a chain that cannot be used; it names the input.
-type InputError struct {
-	Input string
-	Err   error
-}
-
-// Error names the input and the problem.
-func (e *InputError) Error() string { return e.Input + ": " + e.Err.Error() }
-
-// Unwrap returns the cause.
-func (e *InputError) Unwrap() error { return e.Err }
-
 // LoadChain reads a chain file: PEM (a bundle: the first certificate is
 // the end certificate, the others are sent with it), DER, or PKCS#7 (.p7b,
 // whose end certificate is found by certs.LoadFile).
@@ -59,7 +47,7 @@ func LoadChain(path string) (*Chain, error) {
 		return nil, err
 	}
 	if len(cs) == 0 {
-		return nil, &InputError{Input: path, Err: errors.New("no certificate in the file")}
+		return nil, &certs.ParseError{Input: path, Err: fmt.Errorf("%w: no certificate in the file", certs.ErrNotCertificate)}
 	}
 	return &Chain{Certs: cs, Source: path}, nil
 }
