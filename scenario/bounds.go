@@ -42,9 +42,16 @@ func (s *Spec) initialCohorts(g *GroupSpec, perClient bool) int64 {
 }
 
 // checkWork bounds the run before set-up: the client states at the start
-// (MaxCohorts), steps × states (MaxWork) and, with opts.WorkDir, the bytes
-// the cache folders would take (MaxWorkDirBytes). Each error names file,
-// the field that drives the number and the limit.
+// (MaxCohorts, or opts.MaxStates below it), steps × states (MaxWork) and,
+// with opts.WorkDir, the bytes the cache folders would take
+// (MaxWorkDirBytes). Every error is a *Error naming its limit. The
+// MaxCohorts and MaxWork errors name file and the field that drives the
+// number (groups[i].connectEvery, groups[i].count with PerClient, or
+// duration). The MaxWorkDirBytes error names the work dir instead (File is
+// opts.WorkDir, no Field): what asks for the bytes is the request to write
+// the folders there, and the estimate (states × folder size) has no one
+// field to change; without a work dir nothing is written and the scenario
+// runs.
 func (s *Spec) checkWork(file string, opts Options) error {
 	var cohorts int64
 	for i := range s.Groups {

@@ -169,14 +169,15 @@ func (sm *sim) mergeDirty(t time.Time) error {
 func (sm *sim) stateLimit() int { return sm.opts.stateLimit() }
 
 // writeFolders writes every cohort's cache folder under dir as cNNNNN,
-// after checking that they fit in MaxWorkDirBytes.
-func (sm *sim) writeFolders(dir string) error {
+// after checking that they fit in limit bytes (MaxWorkDirBytes; a
+// parameter so that the exact-size boundary is tested without a 1 GiB run).
+func (sm *sim) writeFolders(dir string, limit int64) error {
 	var total int64
 	for _, c := range sm.cohorts {
 		total += c.mem.Size()
 	}
-	if total > MaxWorkDirBytes {
-		return &Error{File: dir, Err: fmt.Errorf("the %d cache folders hold %d bytes, above the limit of %d (MaxWorkDirBytes); nothing was written", len(sm.cohorts), total, int64(MaxWorkDirBytes))}
+	if total > limit {
+		return &Error{File: dir, Err: fmt.Errorf("the %d cache folders hold %d bytes, above the limit of %d (MaxWorkDirBytes); nothing was written", len(sm.cohorts), total, limit)}
 	}
 	for _, c := range sm.cohorts {
 		if err := c.mem.WriteDir(filepath.Join(dir, fmt.Sprintf("c%05d", c.id))); err != nil {

@@ -186,7 +186,7 @@ func Run(ctx context.Context, s *Spec, opts Options) (*Report, error) {
 	}
 	sm.report.finish(sm)
 	if opts.WorkDir != "" {
-		if err := sm.writeFolders(opts.WorkDir); err != nil {
+		if err := sm.writeFolders(opts.WorkDir, MaxWorkDirBytes); err != nil {
 			return nil, err
 		}
 	}

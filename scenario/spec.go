@@ -317,11 +317,17 @@ type AssertSpec struct {
 	AtMost  *Percent `yaml:"atMost"`
 }
 
-// Error is a problem in a scenario file; it names the file and the field.
+// Error is a problem in a scenario file, or with what a run would write; it
+// names the file and, when one field is at fault, the field.
 type Error struct {
-	File  string
+	// File is the scenario file, or the work dir (Options.WorkDir) when
+	// the cache folders a run would write there are over MaxWorkDirBytes.
+	File string
+	// Field is the scenario field at fault ("groups[0].count",
+	// "events[2].fraction"), or "" when no one field is.
 	Field string
-	Err   error
+	// Err says what is wrong, in the user's words.
+	Err error
 }
 
 // Error names the file, the field and the problem.
