@@ -58,4 +58,3 @@ func TestGenerateTestdata(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(testdataDir, name), b, 0o644))
 	}
 }
-
