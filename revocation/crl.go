@@ -247,7 +247,7 @@ func (ck *check) usable(d *crlDoc) (uint16, string) {
 		return certs.CheckSignature(d.sigAlg, d.tbs, d.sig, ck.issuerKey)
 	}); err != nil {
 		if errors.Is(err, certs.ErrDSAParametersMissing) {
-			return 0, "the issuing CA's DSA key has no parameters and none are inherited"
+			return 0, reasonNoDSAParameters
 		}
 		if len(d.aki) > 0 && len(ck.issuer.KeyID) > 0 && string(d.aki) != string(ck.issuer.KeyID) {
 			return 0, "CRL signed by another key (a separate CRL signer is not supported, spec §3.3)"

@@ -216,6 +216,12 @@ func responderCert(resp *ocsp.Response, certDER [][]byte) (*certs.Certificate, e
 	return first, nil
 }
 
+// reasonNoDSAParameters is why a CRL or OCSP response signed by the
+// issuing CA cannot be checked when the CA's DSA key has no parameters and
+// the chain gives none to inherit (Request.InheritedDSAParameters, RFC 3279
+// §2.3.2).
+const reasonNoDSAParameters = "the issuing CA's DSA key has no parameters and none are inherited"
+
 // verifyOCSP parses body and applies the responder checks for cert issued
 // by issuer, at the machine time now. issuerKey is the issuer's key as a
 // verifier (certs.SigningKey: DSA parameters inherited, PKITS 4.1.5).
@@ -239,6 +245,12 @@ func verifyOCSP(body []byte, cert, issuer *x509.Certificate, issuerKey crypto.Pu
 		v.err = err
 		return v
 	}
+	if issuerKey == nil {
+		// No verifier: certs.SigningKey refused the issuer's key (a DSA key
+		// without parameters and none inherited). The key as it is makes
+		// the checks below fail with that reason, not a bad signature.
+		issuerKey = issuer.PublicKey
+	}
 	signer, signerKey := issuer, issuerKey
 	if rcc != nil && !sameKey(rcc.X, issuer) {
 		rc := rcc.X
@@ -248,6 +260,9 @@ func verifyOCSP(body []byte, cert, issuer *x509.Certificate, issuerKey crypto.Pu
 		}
 		if err := certs.CheckSignature(rc.SignatureAlgorithm, rc.RawTBSCertificate, rc.Signature, issuerKey); err != nil {
 			v.err = errors.New("signed by a responder certificate not signed by the issuing CA")
+			if errors.Is(err, certs.ErrDSAParametersMissing) {
+				v.err = errors.New(reasonNoDSAParameters)
+			}
 			return v
 		}
 		if !hasEKU(rc, x509.ExtKeyUsageOCSPSigning, oidOCSPSigning) {
@@ -279,6 +294,12 @@ func verifyOCSP(body []byte, cert, issuer *x509.Certificate, issuerKey crypto.Pu
 	}
 	if err := certs.CheckSignature(resp.SignatureAlgorithm, resp.TBSResponseData, resp.Signature, signerKey); err != nil {
 		v.err = errors.New("the response signature does not verify")
+		if errors.Is(err, certs.ErrDSAParametersMissing) {
+			v.err = errors.New(reasonNoDSAParameters)
+			if signer != issuer {
+				v.err = errors.New("the responder's DSA key has no parameters and none are inherited")
+			}
+		}
 		return v
 	}
 	if resp.ThisUpdate.After(now.Add(MaxClockSkew)) {
