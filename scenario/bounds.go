@@ -42,7 +42,7 @@ func (s *Spec) initialCohorts(g *GroupSpec, perClient bool) int64 {
 }
 
 // checkWork bounds the run before set-up: the client states at the start
-// (MaxCohorts, or opts.MaxStates below it), steps × states (MaxWork) and,
+// (MaxCohorts, or opts.MaxStates below it, named as opts.MaxStatesName says), steps × states (MaxWork) and,
 // with opts.WorkDir, the bytes the cache folders would take
 // (MaxWorkDirBytes). Every error is a *Error naming its limit. The
 // MaxCohorts and MaxWork errors name file and the field that drives the
@@ -63,7 +63,7 @@ func (s *Spec) checkWork(file string, opts Options) error {
 			if opts.PerClient {
 				field, why = fmt.Sprintf("groups[%d].count", i), fmt.Sprintf("%d clients evaluated one by one (per-client)", g.Count)
 			}
-			return &Error{File: file, Field: field, Err: fmt.Errorf("%s start in up to %d separate states with the groups before it; the limit is %d (MaxCohorts)", why, cohorts, limit)}
+			return &Error{File: file, Field: field, Err: fmt.Errorf("%s start in up to %d separate states with the groups before it; the limit is %d (%s)%s", why, cohorts, limit, opts.stateLimitName(), opts.stateLimitHint(": "))}
 		}
 	}
 	steps := int64(s.Duration/s.Step) + 1
@@ -95,4 +95,26 @@ func (o Options) stateLimit() int {
 		return o.MaxStates
 	}
 	return MaxCohorts
+}
+
+// stateLimitName is how errors name the limit of stateLimit: MaxCohorts,
+// or MaxStates under the name the caller gave it (MaxStatesName).
+func (o Options) stateLimitName() string {
+	switch {
+	case o.stateLimit() == MaxCohorts:
+		return "MaxCohorts"
+	case o.MaxStatesName != "":
+		return o.MaxStatesName
+	}
+	return "Options.MaxStates"
+}
+
+// stateLimitHint is sep and what else a run stopped by the state limit can
+// do when MaxStates is the limit: raise it (up to MaxCohorts); "" when
+// MaxCohorts is.
+func (o Options) stateLimitHint(sep string) string {
+	if o.stateLimit() == MaxCohorts {
+		return ""
+	}
+	return fmt.Sprintf("%sraise %s (up to %d, MaxCohorts)", sep, o.stateLimitName(), MaxCohorts)
 }

@@ -159,9 +159,9 @@ func (sm *sim) mergeDirty(t time.Time) error {
 	sm.cohorts = live
 	sm.maxCohorts = max(sm.maxCohorts, len(live))
 	if limit := sm.stateLimit(); len(live) > limit {
-		return &Error{File: sm.spec.Name, Field: "events", Err: fmt.Errorf(
-			"at %s the clients are in %d different states, above the limit of %d (MaxCohorts): use fewer partial-fleet events (fraction) or fewer clients",
-			offset(sm.spec.Start, t), len(live), limit)}
+		return &Error{File: sm.spec.errFile(), Field: "events", Err: fmt.Errorf(
+			"at %s the clients are in %d different states, above the limit of %d (%s): use fewer partial-fleet events (fraction) or fewer clients%s",
+			offset(sm.spec.Start, t), len(live), limit, sm.opts.stateLimitName(), sm.opts.stateLimitHint(", or "))}
 	}
 	return nil
 }

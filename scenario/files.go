@@ -12,7 +12,7 @@ import (
 func (s *Spec) Certificate(name string) (*certs.Certificate, error) {
 	file, ok := s.PKI.Certs[name]
 	if !ok {
-		return nil, &Error{File: s.Name, Field: "pki.certs", Err: fmt.Errorf("no certificate named %q", name)}
+		return nil, &Error{File: s.errFile(), Field: "pki.certs", Err: fmt.Errorf("no certificate named %q", name)}
 	}
 	data, err := s.readFile(file)
 	if err != nil {
@@ -43,7 +43,7 @@ func (s *Spec) PresentedChain(endpoint string, at time.Duration) ([]string, erro
 		}
 	}
 	if !found {
-		return nil, &Error{File: s.Name, Field: "endpoints", Err: fmt.Errorf("no endpoint named %q", endpoint)}
+		return nil, &Error{File: s.errFile(), Field: "endpoints", Err: fmt.Errorf("no endpoint named %q", endpoint)}
 	}
 	var history [][]string
 	for _, e := range s.Events { // sorted by At in normalise

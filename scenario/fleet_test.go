@@ -144,9 +144,14 @@ func TestFleetWorkDir(t *testing.T) {
 func TestFleetStateLimit(t *testing.T) {
 	_, err := scenario.Run(context.Background(), fleetSpec(t, 200, 1, 6), scenario.Options{MaxStates: 10})
 	require.Error(t, err)
-	require.Regexp(t, `fleet-scale: events: at T\+\d+:\d\d the clients are in \d+ different states, above the limit of 10 \(MaxCohorts\)`, err.Error())
+	require.Regexp(t, `^fleet-scale.yaml: events: at T\+\d+:\d\d the clients are in \d+ different states, above the limit of 10 \(Options.MaxStates\): use fewer partial-fleet events \(fraction\) or fewer clients, or raise Options.MaxStates \(up to 20000, MaxCohorts\)$`, err.Error())
 
 	_, err = scenario.Run(context.Background(), fleetSpec(t, 200, 1, 0), scenario.Options{PerClient: true, MaxStates: 100})
 	require.Error(t, err)
 	require.Contains(t, err.Error(), "groups[0].count: 200 clients evaluated one by one (per-client) start in up to 200 separate states")
+	require.Contains(t, err.Error(), "the limit is 100 (Options.MaxStates): raise Options.MaxStates (up to 20000, MaxCohorts)")
+
+	// The caller names the limit as its users know it.
+	_, err = scenario.Run(context.Background(), fleetSpec(t, 200, 1, 0), scenario.Options{PerClient: true, MaxStates: 100, MaxStatesName: "--max-states"})
+	require.ErrorContains(t, err, "the limit is 100 (--max-states)")
 }

@@ -101,7 +101,7 @@ func (s *Spec) buildNetwork(p *pki, net *netsim.Network) error {
 		for n, at := 0, first; at.Before(end); n, at = n+1, at.Add(c.PublishEvery.D()) {
 			der, err := makeCRL(issuer, key, int64(n+1), at, at.Add(c.Validity.D()), revokedAt(p, c.Revoked, s.Start, at))
 			if err != nil {
-				return &Error{File: s.Name, Field: "crls " + c.URL, Err: err}
+				return &Error{File: s.errFile(), Field: "crls " + c.URL, Err: err}
 			}
 			until := at.Add(c.PublishEvery.D())
 			from := at

@@ -50,8 +50,13 @@ type Options struct {
 	// (the demo runs the same story under two models).
 	NegativeCache string
 	// MaxStates bounds the groups of clients in distinct states held at
-	// once, below MaxCohorts; 0 means MaxCohorts.
+	// once, below MaxCohorts: a run that would need more stops with an
+	// error naming the limit. 0 (or less, or MaxCohorts or more) means
+	// MaxCohorts.
 	MaxStates int
+	// MaxStatesName is how errors name MaxStates when it is the limit
+	// (the CLI passes "--max-states"); "" means "Options.MaxStates".
+	MaxStatesName string
 }
 
 // groupState is a group's runtime configuration.
@@ -156,7 +161,7 @@ func Run(ctx context.Context, s *Spec, opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkWork(s.Name, opts); err != nil {
+	if err := s.checkWork(s.errFile(), opts); err != nil {
 		return nil, err
 	}
 	sm := &sim{spec: s, opts: opts, p: p, eps: map[string]*endpointState{}, states: map[stateKey]*cohort{},
@@ -203,7 +208,7 @@ func (sm *sim) setupGroups() error {
 		}
 		model, err := cache.OfflinePreset(preset)
 		if err != nil {
-			return &Error{File: s.Name, Field: fmt.Sprintf("groups[%d].profile.negativeCache", i), Err: err}
+			return &Error{File: s.errFile(), Field: fmt.Sprintf("groups[%d].profile.negativeCache", i), Err: err}
 		}
 		g := &groupState{spec: gs, index: i, endpoint: sm.eps[gs.Endpoint], model: model}
 		g.roots = chain.NewStore("Root")

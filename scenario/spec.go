@@ -126,6 +126,9 @@ type Spec struct {
 
 	// dir is where relative file names are resolved.
 	dir string
+	// file is the name Parse was given (the file's path for Load): what
+	// errors of a run name (errFile).
+	file string
 	// files, when set, replaces the file system (embedded scenarios).
 	files func(name string) ([]byte, error)
 	// present holds the fields the file wrote, for the range checks of
@@ -372,6 +375,7 @@ func Parse(name string, data []byte) (*Spec, error) {
 		return nil, &Error{File: name, Err: decodeerr.Word(err, data)}
 	}
 	s.dir = "."
+	s.file = name
 	s.present = present
 	if err := s.normalise(name); err != nil {
 		return nil, err
@@ -383,6 +387,16 @@ func Parse(name string, data []byte) (*Spec, error) {
 }
 
 var errEOF = errors.New("EOF")
+
+// errFile is how a run's errors name the scenario: the file it was read
+// from, as Parse and Load name it in theirs, or its Name for a Spec built
+// in code.
+func (s *Spec) errFile() string {
+	if s.file != "" {
+		return s.file
+	}
+	return s.Name
+}
 
 // UseFiles makes the scenario read the files it names (certificates, keys,
 // registry exports) from memory instead of the disk: for programs and tests

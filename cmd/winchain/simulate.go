@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	commands["simulate"] = command{summary: "rehearse a certificate rotation over a fleet of simulated Windows clients", usage: "winchain simulate [--json | --html OUT] [--progress] FILE", run: runSimulate}
+	commands["simulate"] = command{summary: "rehearse a certificate rotation over a fleet of simulated Windows clients", usage: "winchain simulate [--json | --html OUT] [--progress] [--max-states N] FILE", run: runSimulate}
 	commands["demo"] = command{summary: "run the embedded Outlook swap story offline under two negative-cache models", usage: "winchain demo [--json | --html PREFIX]", run: runDemo}
 }
 
@@ -33,6 +33,7 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 	perClient := fs.Bool("per-client", false, "evaluate every client on its own (slower; same results)")
 	negCache := fs.String("negative-cache", "", "override every group's negative-cache `MODEL` ("+negativeCacheModels()+")")
 	workDir := fs.String("work-dir", "", "write the clients' cache folders (one per client state, CryptnetUrlCache layout) into this folder when the run ends (default: kept in memory only)")
+	maxStates := fs.Int("max-states", 0, fmt.Sprintf("stop a run whose clients would be in more than `N` distinct states at once (0: the default, %d, scenario.MaxCohorts)", scenario.MaxCohorts))
 	progress := fs.Bool("progress", false, "report progress on stderr: steps done, client states and the time left (a bar on a terminal, the default there; plain lines every 5 s otherwise)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -45,12 +46,17 @@ func runSimulate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "winchain simulate: want exactly one scenario file (usage: winchain simulate [--json | --html OUT] FILE)")
 		return 2
 	}
+	if *maxStates < 0 || *maxStates > scenario.MaxCohorts {
+		fmt.Fprintf(stderr, "winchain simulate: --max-states %d: want 1 to %d client states (scenario.MaxCohorts), or 0 for that default\n", *maxStates, scenario.MaxCohorts)
+		return 2
+	}
 	spec, err := scenario.Load(pos[0])
 	if err != nil {
 		fmt.Fprintln(stderr, "winchain simulate: "+errLine(err))
 		return 2
 	}
-	opts := scenario.Options{PerClient: *perClient, NegativeCache: *negCache, WorkDir: *workDir}
+	opts := scenario.Options{PerClient: *perClient, NegativeCache: *negCache, WorkDir: *workDir,
+		MaxStates: *maxStates, MaxStatesName: "--max-states"}
 	switch {
 	case isTerminal(stderr):
 		opts.Progress, opts.ProgressBar = stderr, true
