@@ -20,39 +20,11 @@ import (
 // run with the folder, the states, the estimate and the limit named, and
 // nothing is written. Without a work dir the same scenario is accepted.
 func TestWorkDirEstimate(t *testing.T) {
-	var b strings.Builder
-	b.WriteString(`name: big-workdir
-start: 2026-11-24T08:00:00Z
-duration: 24h
-step: 5m
-pki:
-  certs: {root: root.pem, issuing: issuing.pem, mail-old: mail-old.pem}
-  keys: {root: root.key, issuing: issuing.key}
-crls:
-  - {url: "http://pki.contoso.test/issuing1.crl", issuer: issuing, firstPublish: -22h, publishEvery: 24h, validity: 24h}
-aia:
-`)
 	const urls, clients = 20, 20000
-	for i := 0; i < urls; i++ {
-		fmt.Fprintf(&b, "  - {url: \"http://pki.contoso.test/issuing%02d.crt\", cert: issuing}\n", i)
-	}
-	fmt.Fprintf(&b, `endpoints:
-  - {name: mail, host: mail.contoso.test, chain: [mail-old, issuing]}
-groups:
-  - {name: outlook, count: %d, connectEvery: 15m, roots: [root]}
-`, clients)
-	s, err := scenario.Parse("big-workdir.yaml", []byte(b.String()))
-	require.NoError(t, err, "without a work dir the scenario is within every bound")
-	files := map[string][]byte{}
-	for _, n := range []string{"root.pem", "issuing.pem", "mail-old.pem", "root.key", "issuing.key"} {
-		data, err := scenario.DemoFile(n)
-		require.NoError(t, err)
-		files[n] = data
-	}
-	s.UseFiles(files)
+	s := workDirSpec(t, urls, clients, false) // within every bound without a work dir
 
 	dir := filepath.Join(t.TempDir(), "work")
-	_, err = scenario.Run(context.Background(), s, scenario.Options{PerClient: true, WorkDir: dir})
+	_, err := scenario.Run(context.Background(), s, scenario.Options{PerClient: true, WorkDir: dir})
 	require.Error(t, err)
 	var se *scenario.Error
 	require.ErrorAs(t, err, &se)

@@ -103,7 +103,7 @@ func TestWrite_SymlinksNotFollowed(t *testing.T) {
 			if err := os.Symlink(c.target(outside), lp); err != nil {
 				t.Fatal(err)
 			}
-			before := snapshot(t, outside)
+			before := tree(t, outside)
 
 			err = c.write(f)
 			var se *urlcache.SymlinkError
@@ -114,7 +114,7 @@ func TestWrite_SymlinksNotFollowed(t *testing.T) {
 			if msg := err.Error(); !strings.Contains(msg, want) || !strings.Contains(msg, "symbolic link") {
 				t.Errorf("error %q: want it to name %s and say it is a symbolic link", msg, want)
 			}
-			if after := snapshot(t, outside); !equalSnapshots(before, after) {
+			if after := tree(t, outside); !equalTrees(before, after, "") {
 				t.Errorf("outside the folder: before %v, after %v", before, after)
 			}
 			if fi, err := os.Lstat(lp); err != nil || fi.Mode()&os.ModeSymlink == 0 {
@@ -144,11 +144,11 @@ func TestPut_ReplacesLinkedEntryFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	before := snapshot(t, outside)
+	before := tree(t, outside)
 	if err := f.Put("", urlcache.NewMetaData(u, 4, time.Unix(1_800_000_000, 0), ""), []byte("body")); err != nil {
 		t.Fatal(err)
 	}
-	if after := snapshot(t, outside); !equalSnapshots(before, after) {
+	if after := tree(t, outside); !equalTrees(before, after, "") {
 		t.Errorf("outside the folder: before %v, after %v", before, after)
 	}
 	for _, sub := range []string{urlcache.ContentDir, urlcache.MetaDataDir} {
@@ -187,11 +187,11 @@ func TestMemFS_WriteDirSymlinks(t *testing.T) {
 	if err := os.Symlink(victim, filepath.Join(out, urlcache.ContentDir, urlcache.URLName(u))); err != nil {
 		t.Fatal(err)
 	}
-	before := snapshot(t, outside)
+	before := tree(t, outside)
 	if err := mem.WriteDir(out); err != nil {
 		t.Fatal(err)
 	}
-	if after := snapshot(t, outside); !equalSnapshots(before, after) {
+	if after := tree(t, outside); !equalTrees(before, after, "") {
 		t.Errorf("outside the folder: before %v, after %v", before, after)
 	}
 	if b, err := os.ReadFile(filepath.Join(out, urlcache.ContentDir, urlcache.URLName(u))); err != nil || string(b) != "body" {
@@ -207,37 +207,7 @@ func TestMemFS_WriteDirSymlinks(t *testing.T) {
 	if !errors.As(err, &se) || !strings.Contains(err.Error(), filepath.Join(linked, urlcache.MetaDataDir)) {
 		t.Errorf("WriteDir through a linked MetaData folder: %v", err)
 	}
-	if after := snapshot(t, outside); !equalSnapshots(before, after) {
+	if after := tree(t, outside); !equalTrees(before, after, "") {
 		t.Errorf("outside the folder: before %v, after %v", before, after)
 	}
-}
-
-// snapshot is every file under dir with its bytes.
-func snapshot(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
-		if err != nil || fi.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		out[p] = string(b)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-func equalSnapshots(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
 }
