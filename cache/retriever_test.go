@@ -541,8 +541,10 @@ func TestContentKind(t *testing.T) {
 		"unknown": []byte("<html>"),
 	}
 	cases["crl-no-next"] = p.crl(t, t0, time.Time{}, 2)
+	// BER: an indefinite outer length, as some CMS producers write a .p7c.
+	cases["pkcs7-ber"] = append(append([]byte{0x30, 0x80}, pkcs7[2:]...), 0, 0)
 	for name, body := range cases {
-		want := strings.TrimSuffix(name, "-no-next")
+		want := strings.TrimSuffix(strings.TrimSuffix(name, "-no-next"), "-ber")
 		if got := cache.ContentKind(body); got != want {
 			t.Errorf("ContentKind(%s) = %q", name, got)
 		}

@@ -31,8 +31,9 @@ const (
 	MaxBERSize = 16 << 20
 )
 
-// ErrBERLimit is wrapped (inside ErrNotCertificate) when a BER object is
-// refused for exceeding MaxBERDepth or MaxBERSize.
+// ErrBERLimit is wrapped by the *ParseError of [ParsePKCS7] (and of the
+// readers built on it) when a BER bundle is refused for exceeding
+// MaxBERDepth or MaxBERSize.
 var ErrBERLimit = errors.New("BER object over a decoding limit")
 
 var errBERTruncated = errors.New("truncated BER element")

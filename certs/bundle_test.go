@@ -135,7 +135,7 @@ func TestParseAll_Bundles(t *testing.T) {
 	var pe *certs.ParseError
 	require.ErrorAs(t, err, &pe)
 	require.Equal(t, "bad.p7b", pe.Input)
-	require.EqualError(t, err, "bad.p7b: cannot load PKCS#7 bundle: 1 of its 2 entries are not certificates that load")
+	require.EqualError(t, err, "bad.p7b: cannot load PKCS#7 bundle: 1 of its 2 entries are not certificates that load (certificate entry 2: tbsCertificate: malformed TBSCertificate)")
 }
 
 // ParseCRLs reads the CRLs of a BER bundle as of a DER one (the form of
@@ -158,4 +158,82 @@ func TestParseCRLs_BERBundle(t *testing.T) {
 	_, err := certs.ParseCRLs(deepP7(certs.MaxBERDepth+1, nil), "deep.p7b")
 	require.ErrorIs(t, err, certs.ErrBERLimit)
 	require.ErrorContains(t, err, "deep.p7b: cannot load PKCS#7 bundle: ")
+}
+
+// Review cases (issue 13): what the one bundle reader refuses and accepts
+// at its edges.
+func TestBundleEdges(t *testing.T) {
+	root := testpki.NewRoot("BE Root", testpki.ECDSA)
+	inter := root.NewIntermediate("BE Issuing CA", testpki.ECDSA)
+	der := testpki.PKCS7(append(append([]byte(nil), root.Cert.X.Raw...), inter.Cert.X.Raw...))
+
+	t.Run("bytes after a DER bundle are refused", func(t *testing.T) {
+		trail := append(append([]byte(nil), der...), 0, 0)
+		_, err := certs.DecodeObject(trail, "t.p7c", 10)
+		require.ErrorIs(t, err, certs.ErrNotCertificate)
+		require.EqualError(t, err, "t.p7c: cannot load PKCS#7 bundle: not a certificate: 2 bytes after the DER object")
+		_, err = certs.ParseAll(trail, "t.p7b")
+		require.EqualError(t, err, "t.p7b: cannot load PKCS#7 bundle: 2 bytes after the bundle")
+	})
+
+	t.Run("a CRL-only PKCS7 block beside certificates is skipped", func(t *testing.T) {
+		crl := root.CRL(1, time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC), time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC))
+		crlOnly := pem.EncodeToMemory(&pem.Block{Type: "PKCS7", Bytes: testpki.PKCS7(nil, crl)})
+		cs, err := certs.ParseAll(append(testpki.PEM(inter.Cert), crlOnly...), "mix.pem")
+		require.NoError(t, err)
+		require.Len(t, cs, 1)
+		_, err = certs.ParseAll(crlOnly, "crls.pem")
+		require.EqualError(t, err, "crls.pem: cannot load certificate: not a certificate: PEM holds PKCS7 without certificates, no CERTIFICATE block")
+		// A PKCS7 block that is broken is named by its place.
+		broken := pem.EncodeToMemory(&pem.Block{Type: "PKCS7", Bytes: der[:40]})
+		_, err = certs.ParseAll(append(testpki.PEM(inter.Cert), broken...), "mix.pem")
+		require.ErrorContains(t, err, "mix.pem (PKCS7 block 1): cannot load PKCS#7 bundle: ")
+	})
+
+	t.Run("DER bundles have only the file limit", func(t *testing.T) {
+		// A DER bundle over MaxBERSize with a bad byte gets the DER error,
+		// not a BER limit; so does DER nested past MaxBERDepth.
+		big := make([]byte, certs.MaxBERSize+16)
+		n := len(big) - 6
+		copy(big, []byte{0x30, 0x84, byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)})
+		_, err := certs.ParsePKCS7(big, 0)
+		require.Error(t, err)
+		require.NotErrorIs(t, err, certs.ErrBERLimit)
+		require.ErrorContains(t, err, "malformed ContentInfo")
+
+		deep := []byte{0x05, 0x00}
+		for range certs.MaxBERDepth + 10 {
+			n := len(deep)
+			hdr := []byte{0x30, byte(n)}
+			if n >= 0x80 {
+				hdr = []byte{0x30, 0x82, byte(n >> 8), byte(n)}
+			}
+			deep = append(hdr, deep...)
+		}
+		_, err = certs.ParsePKCS7(deep, 0)
+		require.Error(t, err)
+		require.NotErrorIs(t, err, certs.ErrBERLimit)
+	})
+
+	t.Run("non-minimal lengths are read as BER", func(t *testing.T) {
+		// The outer length in a longer form than DER allows (0x83 0x00 ...).
+		hdr := 2
+		if der[1]&0x80 != 0 {
+			hdr += int(der[1] & 0x7f)
+		}
+		n := len(der) - hdr
+		long := append([]byte{0x30, 0x84, byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}, der[hdr:]...)
+		o, err := certs.DecodeObject(long, "long.p7c", 10)
+		require.NoError(t, err)
+		require.Equal(t, certs.FormatPKCS7, o.Format)
+		require.Len(t, o.Certificates, 2)
+	})
+
+	t.Run("LooksPKCS7 reads inside the element", func(t *testing.T) {
+		oid := []byte{0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02}
+		require.False(t, certs.LooksPKCS7(append([]byte{0x30, 0x00}, oid...)))
+		require.True(t, certs.LooksPKCS7(append([]byte{0x30, byte(len(oid))}, oid...)))
+		require.True(t, certs.LooksPKCS7(append([]byte{0x30, 0x80}, oid...)))
+		require.False(t, certs.LooksPKCS7(der[:40]), "a truncated DER bundle")
+	})
 }

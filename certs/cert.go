@@ -260,6 +260,7 @@ func ParseAll(data []byte, input string) ([]*Certificate, error) {
 	var out []*Certificate
 	rest := data
 	var other []string
+	bundles := 0
 	for n := 1; ; {
 		var b *pem.Block
 		b, rest = pem.Decode(rest)
@@ -269,7 +270,14 @@ func ParseAll(data []byte, input string) ([]*Certificate, error) {
 		switch b.Type {
 		case "CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE":
 		case "PKCS7", "CMS":
-			cs, err := bundleFile(b.Bytes, input)
+			bundles++
+			cs, err := bundleFile(b.Bytes, fmt.Sprintf("%s (%s block %d)", input, b.Type, bundles))
+			if errors.Is(err, errNoCertificates) {
+				// A CRL-only bundle (openssl crl2pkcs7 -nocrl omitted)
+				// beside the certificates: skipped like other block types.
+				other = append(other, b.Type+" without certificates")
+				continue
+			}
 			if err != nil {
 				return nil, err
 			}
@@ -295,9 +303,16 @@ func ParseAll(data []byte, input string) ([]*Certificate, error) {
 	return out, nil
 }
 
+// errNoCertificates is wrapped (with ErrNotCertificate) by the error for a
+// bundle that holds no certificate entry at all.
+var errNoCertificates = errors.New("the bundle holds no certificate")
+
 // bundleFile reads the certificates of a PKCS#7 bundle file: at most
 // MaxBundleCertificates, every entry loadable, end certificate first.
 func bundleFile(b []byte, input string) ([]*Certificate, error) {
+	if n := trailing(b); n > 0 {
+		return nil, &ParseError{Input: input, Kind: kindPKCS7, Err: fmt.Errorf("%d bytes after the bundle", n)}
+	}
 	p, err := ParsePKCS7(b, MaxBundleCertificates)
 	if errors.Is(err, ErrTooManyCertificates) {
 		return nil, &ParseError{Input: input, Kind: kindPKCS7, Err: fmt.Errorf("more than %d certificates (certs.MaxBundleCertificates)", MaxBundleCertificates)}
@@ -305,22 +320,43 @@ func bundleFile(b []byte, input string) ([]*Certificate, error) {
 	if err != nil {
 		return nil, withInput(err, input)
 	}
-	if len(p.Certificates) == 0 {
-		return nil, &ParseError{Input: input, Kind: kindPKCS7, Err: fmt.Errorf("%w: the bundle holds no certificate", ErrNotCertificate)}
+	if len(p.Certificates) == 0 && p.OtherCertificates == 0 {
+		return nil, &ParseError{Input: input, Kind: kindPKCS7, Err: fmt.Errorf("%w: %w", ErrNotCertificate, errNoCertificates)}
 	}
 	out := make([]*Certificate, 0, len(p.Certificates))
-	for _, raw := range p.Certificates {
+	var firstErr error
+	for i, raw := range p.Certificates {
 		c, err := Parse(raw)
 		if err != nil {
+			if firstErr == nil {
+				firstErr = fmt.Errorf("certificate entry %d: %w", i+1, unwrapParse(err))
+			}
 			continue
 		}
 		out = append(out, c)
 	}
 	if bad := len(p.Certificates) + p.OtherCertificates - len(out); bad > 0 {
-		return nil, &ParseError{Input: input, Kind: kindPKCS7, Err: fmt.Errorf("%d of its %d entries are not certificates that load",
-			bad, len(p.Certificates)+p.OtherCertificates)}
+		why := "not X.509 certificates"
+		if firstErr != nil {
+			why = firstErr.Error()
+		}
+		return nil, &ParseError{Input: input, Kind: kindPKCS7, Err: fmt.Errorf("%d of its %d entries are not certificates that load (%s)",
+			bad, len(p.Certificates)+p.OtherCertificates, why)}
 	}
 	return endFirst(out), nil
+}
+
+// unwrapParse is the problem of a *ParseError without its "cannot load"
+// framing (the field, then the cause), for messages that embed it.
+func unwrapParse(err error) error {
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		if pe.Field != "" {
+			return fmt.Errorf("%s: %w", pe.Field, pe.Err)
+		}
+		return pe.Err
+	}
+	return err
 }
 
 // endFirst moves to the front the one certificate that issued none of the
@@ -361,8 +397,8 @@ func endFirst(cs []*Certificate) []*Certificate {
 // is this value.
 const MaxFileSize = 100 << 20
 
-// LoadFile reads a PEM bundle or a DER certificate from a file of at most
-// [MaxFileSize] bytes.
+// LoadFile reads the certificates of a file of at most [MaxFileSize] bytes:
+// a DER certificate, a PEM bundle or a PKCS#7 bundle (see [ParseAll]).
 func LoadFile(path string) ([]*Certificate, error) {
 	data, err := ReadFile(path)
 	if err != nil {
@@ -406,7 +442,8 @@ func readFile(path, kind string) ([]byte, error) {
 }
 
 // LoadCRLFile reads the CRLs of a file of at most [MaxFileSize] bytes: one
-// DER CRL or PEM "X509 CRL" blocks (see [ParseCRLs]).
+// DER CRL, PEM "X509 CRL" blocks, or the CRLs of a PKCS#7 bundle (see
+// [ParseCRLs]).
 func LoadCRLFile(path string) ([]*CRL, error) {
 	data, err := readFile(path, "CRL")
 	if err != nil {

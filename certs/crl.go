@@ -595,8 +595,9 @@ func (ix *crlIndex) lookup(der, key []byte) (uint32, bool) {
 func (c *CRL) HeldBytes() int { return len(c.Raw) + 4*len(c.index.slots) }
 
 // ParseCRLs parses the CRLs of data: one DER CRL, the "X509 CRL" PEM blocks
-// (other block types are skipped), or the crls of a DER PKCS#7 bundle
-// (.p7b, also as a PEM "PKCS7" block), as certutil -addstore takes them.
+// (other block types are skipped), or the crls of a PKCS#7 bundle (.p7b,
+// DER or BER, also as a PEM "PKCS7" block), as certutil -addstore takes
+// them.
 // input names the source in errors, which are *ParseError.
 func ParseCRLs(data []byte, input string) ([]*CRL, error) {
 	if !looksPEM(data) {
@@ -642,7 +643,7 @@ func ParseCRLs(data []byte, input string) ([]*CRL, error) {
 	return out, nil
 }
 
-// crlsOfPKCS7 returns the CRLs of a DER PKCS#7 bundle; a bundle without any
+// crlsOfPKCS7 returns the CRLs of a PKCS#7 bundle (DER or BER); a bundle without any
 // is an error, as a CRL file that holds none is.
 func crlsOfPKCS7(der []byte, input string) ([]*CRL, error) {
 	p, err := ParsePKCS7(der, 0)

@@ -19,13 +19,10 @@ import (
 
 // Object formats, as [Object.Format] names them.
 const (
-	FormatDER    = "der"     // one DER certificate (.crt/.cer, application/pkix-cert)
-	FormatPKCS7  = "pkcs7"   // PKCS#7 signedData, certs-only (.p7b/.p7c, application/pkcs7-mime)
-	FormatPEM    = "pem"     // a PEM block (CERTIFICATE or PKCS7) around one of the above
-	FormatBase64 = "base64"  // bare base64 of one of the above, no PEM armour
-	FormatPKCS12 = "pkcs12"  // a PFX: recognised only to be refused
-	FormatEmpty  = "empty"   // no bytes (or only white space)
-	FormatJunk   = "unknown" // anything else
+	FormatDER    = "der"    // one DER certificate (.crt/.cer, application/pkix-cert)
+	FormatPKCS7  = "pkcs7"  // PKCS#7 signedData, certs-only (.p7b/.p7c, application/pkcs7-mime)
+	FormatPEM    = "pem"    // a PEM block (CERTIFICATE or PKCS7) around one of the above
+	FormatBase64 = "base64" // bare base64 of one of the above, no PEM armour
 )
 
 // ErrEmptyObject is wrapped by the error [DecodeObject] returns for an object
@@ -67,8 +64,8 @@ type Object struct {
 // zero or less means [MaxBundleCertificates].
 //
 // Errors are *ParseError naming input and wrapping [ErrEmptyObject],
-// [ErrNotCertificate] or [ErrTooManyCertificates]; the message says which
-// format was recognised.
+// [ErrNotCertificate] or [ErrTooManyCertificates]; the message says what
+// the bytes are (a PKCS#12 file, a PEM block of another type, junk).
 func DecodeObject(body []byte, input string, maxCerts int) (*Object, error) {
 	if maxCerts <= 0 {
 		maxCerts = MaxBundleCertificates
@@ -162,6 +159,9 @@ var oidData = []byte{0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01}
 // decodeBinary decodes a DER (or BER) object whose first byte is SEQUENCE.
 func decodeBinary(body []byte, maxCerts int) (*Object, error) {
 	if LooksPKCS7(body) || indefinite(body) {
+		if n := trailing(body); n > 0 {
+			return nil, &ParseError{Kind: kindPKCS7, Err: fmt.Errorf("%w: %d bytes after the DER object", ErrNotCertificate, n)}
+		}
 		return decodePKCS7(body, maxCerts)
 	}
 	in := cryptobyte.String(body)

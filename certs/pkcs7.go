@@ -47,15 +47,30 @@ type PKCS7 struct {
 
 // LooksPKCS7 reports whether b starts as a ContentInfo of type signedData,
 // in DER or BER (an indefinite-length outer SEQUENCE). Only the header and
-// the content type are read.
+// the content type are read; a DER ContentInfo must fit in b.
 func LooksPKCS7(b []byte) bool {
-	_, constructed, _, _, next, err := berHeader(b, 0)
+	_, constructed, indef, length, next, err := berHeader(b, 0)
 	if err != nil || !constructed || b[0] != 0x30 {
 		return false
 	}
-	in := cryptobyte.String(b[next:])
+	content := b[next:]
+	if !indef {
+		content = content[:length]
+	}
+	in := cryptobyte.String(content)
 	var oid cryptobyte.String
 	return in.ReadASN1(&oid, cbasn1.OBJECT_IDENTIFIER) && bytes.Equal(oid, oidSignedData)
+}
+
+// trailing returns how many bytes follow the first element of b when its
+// length is definite (0 for an indefinite length, whose end only the BER
+// converter finds, or for a header that does not read).
+func trailing(b []byte) int {
+	_, _, indef, length, next, err := berHeader(b, 0)
+	if err != nil || indef {
+		return 0
+	}
+	return len(b) - next - length
 }
 
 // indefinite reports whether b starts with a constructed element of
@@ -69,23 +84,28 @@ func indefinite(b []byte) bool {
 // SignedData } with SignedData { version, digestAlgorithms SET,
 // encapContentInfo, certificates [0] IMPLICIT OPTIONAL, crls [1] IMPLICIT
 // OPTIONAL, ... }, in DER or in BER: a bundle that does not read as DER is
-// converted within [MaxBERDepth] and [MaxBERSize] and read again, as
-// Windows reads the indefinite lengths some CMS producers write. maxCerts
-// bounds the certificates (0: no bound). Errors are *ParseError (Kind
-// "PKCS#7 bundle") whose Err says what is malformed, wrapping
-// [ErrTooManyCertificates] for the bound and [ErrBERLimit] for the BER
-// bounds.
+// converted (indefinite lengths made definite, every length in its
+// shortest form) and read again, as Windows reads the indefinite lengths
+// some CMS producers write. maxCerts bounds the certificates (0: no
+// bound). Errors are *ParseError (Kind "PKCS#7 bundle") whose Err says what
+// is malformed, wrapping [ErrTooManyCertificates] for the bound and, for a
+// bundle whose outer length is indefinite, [ErrBERLimit] when it is over
+// [MaxBERDepth] or [MaxBERSize]. A bundle with a definite outer length that
+// does not read as DER and cannot be converted gets the DER reader's error.
 func ParsePKCS7(b []byte, maxCerts int) (*PKCS7, error) {
 	p, err := parsePKCS7DER(b, maxCerts)
 	if err == nil || errors.Is(err, ErrTooManyCertificates) || len(b) < 2 {
 		return p, err
 	}
+	if !indefinite(b) && len(b) > MaxBERSize {
+		return nil, err // DER bundles have only the file limit
+	}
 	der, berr := berToDER(b)
 	if berr != nil {
-		if errors.Is(berr, ErrBERLimit) {
+		if errors.Is(berr, ErrBERLimit) && indefinite(b) {
 			return nil, &ParseError{Kind: kindPKCS7, Err: berr}
 		}
-		return nil, err // not BER either: the DER reader's error says more
+		return nil, err // the DER reader's error says more
 	}
 	if bytes.Equal(der, b[:min(len(b), len(der))]) {
 		return nil, err // already DER: converting changed nothing

@@ -214,6 +214,9 @@ func loadCertDir(dir string) ([]*certs.Certificate, error) {
 		}
 		cs, err := certs.ParseAll(data, p)
 		if err != nil {
+			if errors.Is(err, certs.ErrNotCertificate) && cache.ContentKind(data) == cache.ContentPKCS7 {
+				continue // a bundle of CRLs only: not a certificate file
+			}
 			return nil, err
 		}
 		out = append(out, cs...)

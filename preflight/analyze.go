@@ -105,10 +105,10 @@ func Analyze(ctx context.Context, old, new *Chain, o Options) (*Report, error) {
 		return nil, ErrNoEvaluator
 	}
 	if old.Leaf() == nil {
-		return nil, &certs.ParseError{Input: "old chain", Err: fmt.Errorf("%w: the chain is empty", certs.ErrNotCertificate)}
+		return nil, &certs.ParseError{Input: "old chain", Err: errors.New("the chain is empty")}
 	}
 	if new.Leaf() == nil {
-		return nil, &certs.ParseError{Input: "new chain", Err: fmt.Errorf("%w: the chain is empty", certs.ErrNotCertificate)}
+		return nil, &certs.ParseError{Input: "new chain", Err: errors.New("the chain is empty")}
 	}
 	for _, pn := range o.PrincipalNames {
 		if _, err := chain.ParsePrincipalName(pn); err != nil {

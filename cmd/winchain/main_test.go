@@ -217,8 +217,12 @@ func writeLenientCRLs(dir string, ca *testpki.CA, tmpl *x509.RevocationList) err
 			return err
 		}
 		if name == "v1.crl" {
-			// crls.p7b: the v1 CRL inside a PKCS#7 bundle.
+			// crls.p7b: the v1 CRL inside a PKCS#7 bundle; crl-only.p7b
+			// without the CA certificate (a bundle of CRLs only).
 			if err := os.WriteFile(filepath.Join(dir, "crls.p7b"), testpki.PKCS7(ca.Cert.X.Raw, der), 0o644); err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(dir, "crl-only.p7b"), testpki.PKCS7(nil, der), 0o644); err != nil {
 				return err
 			}
 		}

@@ -31,11 +31,16 @@ func TestOneInputErrorType(t *testing.T) {
 // package inspect).
 func TestOneInputErrorTypeDetects(t *testing.T) {
 	dir := t.TempDir()
-	src := "package inspect\n\n// Error names the input.\ntype Error struct {\n\tInput string\n\tErr error\n}\n\nfunc (e *Error) Error() string { return e.Input }\n"
+	src := "package inspect\n\n// Error names the input.\ntype Error struct {\n\tInput string\n\tErr error\n}\n"
+	method := "package inspect\n\nfunc (e *Error) Error() string { return e.Input }\n"
 	if err := os.MkdirAll(filepath.Join(dir, "inspect"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "inspect", "x.go"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The Error method in another file of the package.
+	if err := os.WriteFile(filepath.Join(dir, "inspect", "y.go"), []byte(method), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	dups, err := inputErrorTypes(dir)
@@ -49,10 +54,12 @@ func TestOneInputErrorTypeDetects(t *testing.T) {
 
 // inputErrorTypes lists the struct types outside certs, in non-test files,
 // with exactly two fields: a name string (Input, File, Name, Path) and an
-// Err error, and an Error method.
+// Err error, and an Error method (in any file of the package).
 func inputErrorTypes(root string) ([]string, error) {
 	fset := token.NewFileSet()
-	var out []string
+	type typeAt struct{ dir, file, name string }
+	var shaped []typeAt
+	methods := map[string]bool{} // dir + "." + type name
 	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -72,7 +79,7 @@ func inputErrorTypes(root string) ([]string, error) {
 		if err != nil {
 			return err
 		}
-		methods := map[string]bool{}
+		dir := filepath.Dir(rel)
 		for _, decl := range f.Decls {
 			if fn, ok := decl.(*ast.FuncDecl); ok && fn.Name.Name == "Error" && fn.Recv != nil && len(fn.Recv.List) == 1 {
 				typ := fn.Recv.List[0].Type
@@ -80,24 +87,26 @@ func inputErrorTypes(root string) ([]string, error) {
 					typ = st.X
 				}
 				if id, ok := typ.(*ast.Ident); ok {
-					methods[id.Name] = true
+					methods[dir+"."+id.Name] = true
 				}
 			}
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
-			ts, ok := n.(*ast.TypeSpec)
-			if !ok || !methods[ts.Name.Name] {
-				return true
+			if ts, ok := n.(*ast.TypeSpec); ok {
+				if st, ok := ts.Type.(*ast.StructType); ok && inputShape(st) {
+					shaped = append(shaped, typeAt{dir, rel, ts.Name.Name})
+				}
 			}
-			st, ok := ts.Type.(*ast.StructType)
-			if !ok || !inputShape(st) {
-				return true
-			}
-			out = append(out, rel+": "+ts.Name.Name)
 			return true
 		})
 		return nil
 	})
+	var out []string
+	for _, t := range shaped {
+		if methods[t.dir+"."+t.name] {
+			out = append(out, t.file+": "+t.name)
+		}
+	}
 	sort.Strings(out)
 	return out, err
 }
