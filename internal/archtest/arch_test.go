@@ -121,19 +121,7 @@ func violations(rootDir string) ([]string, int, error) {
 	checked := 0
 	var out []string
 	above := rank["client"]
-	err := filepath.WalkDir(rootDir, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if name := d.Name(); path != rootDir && (name == "testdata" || strings.HasPrefix(name, ".")) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !strings.HasSuffix(path, ".go") {
-			return nil
-		}
+	err := walkGo(rootDir, func(path string) error {
 		isTest := strings.HasSuffix(path, "_test.go")
 		rel, _ := filepath.Rel(rootDir, filepath.Dir(path))
 		rel = filepath.ToSlash(rel)
@@ -179,6 +167,26 @@ func violations(rootDir string) ([]string, int, error) {
 	})
 	sort.Strings(out)
 	return out, checked, err
+}
+
+// walkGo calls fn for every .go file below root, skipping testdata and
+// hidden folders.
+func walkGo(root string, fn func(path string) error) error {
+	return filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); path != root && (name == "testdata" || strings.HasPrefix(name, ".")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		return fn(path)
+	})
 }
 
 // layerSkips lists the layer constructors of [assembly] that file f refers

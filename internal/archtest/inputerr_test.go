@@ -60,19 +60,10 @@ func inputErrorTypes(root string) ([]string, error) {
 	type typeAt struct{ dir, file, name string }
 	var shaped []typeAt
 	methods := map[string]bool{} // dir + "." + type name
-	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if name := d.Name(); path != root && (name == "testdata" || strings.HasPrefix(name, ".")) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
+	err := walkGo(root, func(path string) error {
 		rel, _ := filepath.Rel(root, path)
 		rel = filepath.ToSlash(rel)
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") || strings.HasPrefix(rel, "certs/") {
+		if strings.HasSuffix(path, "_test.go") || strings.HasPrefix(rel, "certs/") {
 			return nil
 		}
 		f, err := parser.ParseFile(fset, path, nil, 0)
