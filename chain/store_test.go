@@ -26,4 +26,3 @@ func TestLoadStoreFiles_PKCS7(t *testing.T) {
 	require.Len(t, issuers, 1)
 	require.True(t, issuers[0].Cert.Equal(inter.Cert))
 }
-
