@@ -173,8 +173,9 @@ type Result struct {
 	RetryAfter time.Time
 	// NegativeModel is the offline-URL model that applied (its name).
 	NegativeModel string
-	// Problems are unusable cache entries met on the way (reported, not
-	// fatal), and a failed cache write.
+	// Problems are unusable cache entries met on the way and failed cache
+	// writes, each a *ProblemError (reported, not fatal: the retrieval's
+	// result does not depend on them).
 	Problems []error
 }
 
@@ -223,11 +224,15 @@ type LogEntry struct {
 	Error string `json:"error,omitempty"`
 	// Cause is [Result.Cause].
 	Cause string `json:"cause,omitempty"`
+	// Problems are [Result.ProblemTexts]: cache files met on the way that
+	// could not be used or written, each naming the file, what is wrong
+	// and what winchain did.
+	Problems []string `json:"problems,omitempty"`
 }
 
 // LogEntry returns the retrievals[] entry of r.
 func (r *Result) LogEntry() LogEntry {
-	return LogEntry{URL: r.URL, Kind: r.Kind, From: r.From, OK: r.OK, Error: r.ErrorText(), Cause: r.Cause()}
+	return LogEntry{URL: r.URL, Kind: r.Kind, From: r.From, OK: r.OK, Error: r.ErrorText(), Cause: r.Cause(), Problems: r.ProblemTexts()}
 }
 
 // entry is a cached object in memory.
@@ -517,7 +522,10 @@ func (rt *retrieval) wire(ctx context.Context) (*FetchResponse, *RetrievalError)
 	switch rerr.Reason {
 	case ReasonOffline, ReasonTimeout, ReasonReset:
 		if rt.useOffline {
-			rec := r.recordFailure(rt.url, r.cfg.Clock.Now())
+			rec, err := r.recordFailure(rt.url, r.cfg.Clock.Now())
+			if err != nil {
+				res.problem(err, OutcomeRecordNotWritten)
+			}
 			res.RetryAfter = rec.RetryAfter
 			rerr.RetryAfter = rec.RetryAfter
 		}
@@ -648,7 +656,7 @@ func (r *Retriever) lookup(url string, res *Result, resync time.Time, maxBytes i
 func (r *Retriever) lookupDisk(url string, res *Result, now time.Time, maxBytes int64) *entry {
 	de, err := r.disk.GetBounded(url, maxBytes)
 	if err != nil {
-		res.Problems = append(res.Problems, err)
+		res.problem(err, OutcomeMiss)
 		return nil
 	}
 	if de == nil {
@@ -725,7 +733,7 @@ func (r *Retriever) store(url string, e *entry, res *Result) {
 	}
 	md := urlcache.NewMetaData(url, len(e.body), e.lastDownload, e.etag)
 	if err := r.disk.Put(e.name, md, e.body); err != nil {
-		res.Problems = append(res.Problems, err)
+		res.problem(err, OutcomeNotWritten)
 	}
 }
 
@@ -756,7 +764,9 @@ func (r *Retriever) charge(d time.Duration, b *Budget) {
 	}
 }
 
-func (r *Retriever) recordFailure(url string, now time.Time) OfflineRecord {
+// recordFailure extends url's offline-URL record; the error is that of
+// writing a disk-scoped record.
+func (r *Retriever) recordFailure(url string, now time.Time) (OfflineRecord, error) {
 	rec, ok, _ := r.offline.get(url)
 	if !ok {
 		rec = OfflineRecord{URL: url}
@@ -766,8 +776,7 @@ func (r *Retriever) recordFailure(url string, now time.Time) OfflineRecord {
 	}
 	rec.LastFailure = now
 	rec.RetryAfter = now.Add(r.cfg.Offline.Delay(rec.Failures))
-	r.offline.put(rec)
-	return rec
+	return rec, r.offline.put(rec)
 }
 
 func (r *Retriever) clearOffline(url string, use bool) {

@@ -76,6 +76,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	diffs := certutil.Diff(c, res.Context, res.Policy)
+	writeCacheProblems(stderr, "diff", res)
 	if o.jsonOut {
 		out := diffOutput{Certutil: capFile, Equal: len(diffs) == 0, Differences: diffs, Unparsed: c.Unparsed}
 		if out.Differences == nil {

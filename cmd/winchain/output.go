@@ -200,6 +200,9 @@ func (r *verifyResult) WriteText(w io.Writer) {
 			if c := rr.Cause(); c != "" && !rr.OK {
 				fmt.Fprintf(w, "            cause: %s\n", c)
 			}
+			for _, p := range rr.ProblemTexts() {
+				fmt.Fprintf(w, "            cache problem: %s\n", p)
+			}
 		}
 	}
 	if len(cc.LowerQualityChains) > 0 {
@@ -219,4 +222,20 @@ func orNone(s string) string {
 		return "(no date)"
 	}
 	return s
+}
+
+// writeCacheProblems prints, once each, the cache problems of the
+// retrievals (retrievals[].problems) as "winchain CMD: cache problem: …"
+// lines on w: for the outputs whose layout has no place for them (verify
+// --format certutil, diff).
+func writeCacheProblems(w io.Writer, cmd string, r *verifyResult) {
+	seen := map[string]bool{}
+	for _, rr := range r.Context.Retrievals {
+		for _, p := range rr.ProblemTexts() {
+			if !seen[p] {
+				seen[p] = true
+				fmt.Fprintf(w, "winchain %s: cache problem: %s\n", cmd, p)
+			}
+		}
+	}
 }

@@ -35,18 +35,25 @@ func init() {
 			ts.Check(mkfifo(ts.MkAbs(f)))
 		}
 	}
-	// cache-replace DIR URL meta|content fifo|link [TARGET] replaces the
+	// cache-replace DIR URL meta|content fifo|link TARGET|torn replaces the
 	// MetaData or the Content file of URL's entry in the folder DIR by a
-	// FIFO or by a symbolic link to TARGET.
+	// FIFO, by a symbolic link to TARGET, or by its first half (a write
+	// torn by a crash).
 	scriptCmds["cache-replace"] = func(ts *testscript.TestScript, neg bool, args []string) {
 		if neg || len(args) < 4 || (args[3] == "link") != (len(args) == 5) {
-			ts.Fatalf("usage: cache-replace DIR URL meta|content fifo|link [TARGET]")
+			ts.Fatalf("usage: cache-replace DIR URL meta|content fifo|link TARGET|torn")
 		}
 		sub := map[string]string{"meta": urlcache.MetaDataDir, "content": urlcache.ContentDir}[args[2]]
 		if sub == "" {
 			ts.Fatalf("cache-replace: meta or content, not %q", args[2])
 		}
 		p := filepath.Join(ts.MkAbs(args[0]), sub, urlcache.URLName(args[1]))
+		if args[3] == "torn" {
+			b, err := os.ReadFile(p)
+			ts.Check(err)
+			ts.Check(os.WriteFile(p, b[:len(b)/2], 0o600))
+			return
+		}
 		ts.Check(os.Remove(p))
 		switch args[3] {
 		case "fifo":
@@ -54,7 +61,7 @@ func init() {
 		case "link":
 			ts.Check(os.Symlink(ts.MkAbs(args[4]), p))
 		default:
-			ts.Fatalf("cache-replace: fifo or link, not %q", args[3])
+			ts.Fatalf("cache-replace: fifo, link or torn, not %q", args[3])
 		}
 	}
 	// age-file DURATION FILE... sets the modification time of each FILE to

@@ -116,6 +116,7 @@ func runVerify(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "winchain verify: "+err.Error())
 			return 2
 		}
+		writeCacheProblems(stderr, "verify", res)
 	} else if o.jsonOut {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
