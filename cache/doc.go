@@ -29,7 +29,10 @@
 // Config.Folder takes any folder, e.g. one held in memory. Writes are
 // crash-safe, several processes may share a folder, and a corrupt entry is
 // reported in Result.Problems and treated as a miss — it is never deleted by
-// a read and never panics.
+// a read and never panics. A write the folder refuses (a symbolic link, a
+// full disk) is reported there too, and the object is still used: each
+// problem is a *ProblemError that says what winchain did, and the chain
+// report lists them as retrievals[].problems.
 //
 // # Time
 //

@@ -192,6 +192,7 @@ func Analyze(ctx context.Context, old, new *Chain, o Options) (*Report, error) {
 	fs = append(fs, revocationFindings(oldBuilt, newBuilt, freshEv, newEv)...)
 	fs = append(fs, revertFindings(old, revEv, revFreshEv, revertAt)...)
 	fs = append(fs, keyFindings(old.Leaf(), new.Leaf())...)
+	fs = append(fs, cacheFindings(oldEv, newEv, revEv, freshEv, revFreshEv)...)
 	fs = append(fs, unexplained(newEv, freshEv, fs)...)
 	order := map[Severity]int{Blocking: 0, Warning: 1, Info: 2}
 	sort.SliceStable(fs, func(i, j int) bool { return order[fs[i].Severity] < order[fs[j].Severity] })
@@ -226,6 +227,28 @@ func observe(evs ...*Evaluation) map[string]*cache.Result {
 			}
 			if prev, ok := out[rt.URL]; !ok || !prev.OK && rt.OK {
 				out[rt.URL] = rt
+			}
+		}
+	}
+	return out
+}
+
+// cacheFindings reports, once each, what the evaluations' retrievals met
+// in the cache folder that they could not use or write: a folder taken
+// from a client may hold a corrupt or torn entry, and the report then says
+// what the clients did without it.
+func cacheFindings(evs ...*Evaluation) []Finding {
+	var out []Finding
+	seen := map[string]bool{}
+	for _, ev := range evs {
+		for _, rt := range ev.Context.Retrievals {
+			for _, p := range rt.ProblemTexts() {
+				if seen[p] {
+					continue
+				}
+				seen[p] = true
+				out = append(out, Finding{ID: IDCacheProblem, Severity: Info, Detail: p, URL: rt.URL,
+					Affected: "this report: the simulated clients went on without the file, as the detail says (what Windows does with such an entry is unknown)"})
 			}
 		}
 	}

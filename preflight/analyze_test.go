@@ -12,6 +12,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/winchain/winchain/cache/urlcache"
 	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/chain"
 	"github.com/winchain/winchain/client"
@@ -397,6 +399,45 @@ func TestCacheDirFromAClient(t *testing.T) {
 
 	r = e.analyze(t, presented(e.old, e.inter), presented(newLeaf, e.inter), preflight.Options{})
 	assert.Equal(t, preflight.Warning, r.Find(preflight.IDNewRevocationURL).Severity, "without the folder")
+}
+
+// A torn entry in the cache folder taken from a client is a cache-problem
+// finding (info) naming the file, what is wrong and what the clients did;
+// the folder is still never written.
+func TestCacheDirFromAClient_TornEntry(t *testing.T) {
+	e := newEnv(t)
+	newLeaf := e.leaf(e.inter, host, oldSANs, func(c *x509.Certificate) { c.CRLDistributionPoints = []string{newCRL} })
+	e.serveCRL(e.inter, newCRL)
+	dir := t.TempDir()
+	c, err := client.New(client.Config{Clock: e.clk, Network: e.net, Root: chain.NewStore("Root", e.root.Cert), CacheDir: dir})
+	require.NoError(t, err)
+	_, err = c.Verify(context.Background(), newLeaf.Cert, client.VerifyOptions{Params: chain.Params{Time: swapAt, Flags: chain.RevocationCheckChainExclRoot, Additional: chain.NewStore("Additional", e.inter.Cert)}})
+	require.NoError(t, err)
+	content := filepath.Join(dir, urlcache.ContentDir, urlcache.URLName(newCRL))
+	body, err := os.ReadFile(content)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(content, body[:len(body)/2], 0o600))
+	before := folderDigest(t, dir)
+
+	ev := e.evaluator()
+	ev.Config.CacheDir = dir
+	r := e.analyze(t, presented(e.old, e.inter), presented(newLeaf, e.inter), preflight.Options{Evaluator: ev})
+	var got []preflight.Finding
+	for _, f := range r.Findings {
+		if f.ID == preflight.IDCacheProblem {
+			got = append(got, f)
+		}
+	}
+	require.Len(t, got, 1, "one finding per problem, however many clients met it: %+v", r.Findings)
+	f := got[0]
+	assert.Equal(t, preflight.Info, f.Severity)
+	assert.Equal(t, newCRL, f.URL)
+	assert.Regexp(t, "^"+regexp.QuoteMeta(content)+": Content is \\d+ bytes but MetaData ContentSize is \\d+; ignored, treated as a miss$", f.Detail)
+	assert.Equal(t, before, folderDigest(t, dir), "the folder is read, never written")
+
+	// Without the folder there is nothing to report.
+	r = e.analyze(t, presented(e.old, e.inter), presented(newLeaf, e.inter), preflight.Options{})
+	assert.False(t, r.Has(preflight.IDCacheProblem))
 }
 
 // folderDigest lists every file of dir with its size and content.

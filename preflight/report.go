@@ -43,6 +43,10 @@ const (
 	// IDRevert is the old chain failing at the revert for a reason other
 	// than its revocation.
 	IDRevert = "revert"
+	// IDCacheProblem is a file of the clients' cache folder that a
+	// retrieval could not use or write (cache.Result.Problems): the
+	// clients went on without it.
+	IDCacheProblem = "cache-problem"
 )
 
 // Finding is one difference that matters to a Windows client.
