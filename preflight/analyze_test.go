@@ -373,19 +373,26 @@ func joinSteps(r *preflight.Report) string {
 	return s
 }
 
-// A cache folder taken from a client (--cache-dir): URLs it holds are not
-// "never cached", and the preflight never writes to it.
-func TestCacheDirFromAClient(t *testing.T) {
+// clientFolderWithNewCRL returns a PKI, a new leaf whose CDP is newCRL,
+// and the cache folder of a client that already fetched that CRL
+// (pre-fetched).
+func clientFolderWithNewCRL(t *testing.T) (*pkiEnv, *testpki.CA, string) {
+	t.Helper()
 	e := newEnv(t)
 	newLeaf := e.leaf(e.inter, host, oldSANs, func(c *x509.Certificate) { c.CRLDistributionPoints = []string{newCRL} })
 	e.serveCRL(e.inter, newCRL)
-	// A client that already fetched the new CRL (pre-fetched) leaves it in
-	// its folder.
 	dir := t.TempDir()
 	c, err := client.New(client.Config{Clock: e.clk, Network: e.net, Root: chain.NewStore("Root", e.root.Cert), CacheDir: dir})
 	require.NoError(t, err)
 	_, err = c.Verify(context.Background(), newLeaf.Cert, client.VerifyOptions{Params: chain.Params{Time: swapAt, Flags: chain.RevocationCheckChainExclRoot, Additional: chain.NewStore("Additional", e.inter.Cert)}})
 	require.NoError(t, err)
+	return e, newLeaf, dir
+}
+
+// A cache folder taken from a client (--cache-dir): URLs it holds are not
+// "never cached", and the preflight never writes to it.
+func TestCacheDirFromAClient(t *testing.T) {
+	e, newLeaf, dir := clientFolderWithNewCRL(t)
 	before := folderDigest(t, dir)
 
 	ev := e.evaluator()
@@ -405,14 +412,7 @@ func TestCacheDirFromAClient(t *testing.T) {
 // finding (info) naming the file, what is wrong and what the clients did;
 // the folder is still never written.
 func TestCacheDirFromAClient_TornEntry(t *testing.T) {
-	e := newEnv(t)
-	newLeaf := e.leaf(e.inter, host, oldSANs, func(c *x509.Certificate) { c.CRLDistributionPoints = []string{newCRL} })
-	e.serveCRL(e.inter, newCRL)
-	dir := t.TempDir()
-	c, err := client.New(client.Config{Clock: e.clk, Network: e.net, Root: chain.NewStore("Root", e.root.Cert), CacheDir: dir})
-	require.NoError(t, err)
-	_, err = c.Verify(context.Background(), newLeaf.Cert, client.VerifyOptions{Params: chain.Params{Time: swapAt, Flags: chain.RevocationCheckChainExclRoot, Additional: chain.NewStore("Additional", e.inter.Cert)}})
-	require.NoError(t, err)
+	e, newLeaf, dir := clientFolderWithNewCRL(t)
 	content := filepath.Join(dir, urlcache.ContentDir, urlcache.URLName(newCRL))
 	body, err := os.ReadFile(content)
 	require.NoError(t, err)
