@@ -49,10 +49,18 @@ var (
 	ErrDSAParametersMissing = errors.New("certs: DSA key without parameters and none inherited")
 )
 
-// MinRsaPubKeyBitLength is the Windows default of the registry value of the
-// same name (spec §8, Config\MinRsaPubKeyBitLength = 1023): RSA keys shorter
-// than this make a signature weak (CERT_TRUST_HAS_WEAK_SIGNATURE).
-const MinRsaPubKeyBitLength = 1023
+// The registry value MinRsaPubKeyBitLength (spec §8, ChainEngine\Config):
+// RSA issuer keys shorter than it make a signature weak
+// (CERT_TRUST_HAS_WEAK_SIGNATURE). This is the one home of its default;
+// chain.Config, client.Registry and preflight take it from here.
+const (
+	// DefaultMinRSAPubKeyBitLength is Windows' default (1023 bits, spec
+	// §8), used where the value is 0 (not set).
+	DefaultMinRSAPubKeyBitLength = 1023
+	// MinRSAPubKeyBitLengthDisabled (0xFFFFFFFF, spec §8) turns the RSA
+	// key-size check off; MD2/MD5 stay weak.
+	MinRSAPubKeyBitLengthDisabled = 0xFFFFFFFF
+)
 
 // Bounds on keys this package will compute with. Windows' own floor is 512
 // bits for RSA; the ceilings only keep hostile input from costing seconds of
@@ -419,18 +427,31 @@ func CheckCRLSignature(crl *CRL, issuerKey crypto.PublicKey) error {
 	return CheckSignature(crl.SignatureAlgorithm, crl.RawTBSRevocationList, crl.Signature, issuerKey)
 }
 
-// IsWeakSignature reports MD2/MD4/MD5 signatures and RSA keys below MinRsaPubKeyBitLength (1023 bits, spec §8 registry default; named constant) — the CERT_TRUST_HAS_WEAK_SIGNATURE cases.
+// IsWeakSignature is Windows' weak-signature rule, the
+// CERT_TRUST_HAS_WEAK_SIGNATURE cases (spec §1.2, §8): an MD2 or MD5
+// signature, or an RSA issuer key (pub) shorter than minBits, the registry
+// value MinRsaPubKeyBitLength. minBits 0 means
+// DefaultMinRSAPubKeyBitLength; MinRSAPubKeyBitLengthDisabled turns the key
+// check off. A nil or non-RSA pub judges the algorithm alone.
 //
 // MD4 has no x509.SignatureAlgorithm (crypto/x509 maps it to
 // UnknownSignatureAlgorithm), so it cannot be told apart here; it never
 // verifies either (ErrUnsupportedAlgorithm).
-func IsWeakSignature(alg x509.SignatureAlgorithm, pub crypto.PublicKey) bool {
+func IsWeakSignature(alg x509.SignatureAlgorithm, pub crypto.PublicKey, minBits uint32) bool {
 	switch alg {
 	case x509.MD2WithRSA, x509.MD5WithRSA:
 		return true
 	}
-	if k, ok := pub.(*rsa.PublicKey); ok && k != nil && k.N != nil && k.N.BitLen() < MinRsaPubKeyBitLength {
-		return true
+	if minBits == 0 {
+		minBits = DefaultMinRSAPubKeyBitLength
 	}
-	return false
+	if minBits == MinRSAPubKeyBitLengthDisabled {
+		return false
+	}
+	k, ok := pub.(*rsa.PublicKey)
+	if !ok || k == nil || k.N == nil {
+		return false
+	}
+	n := k.N.BitLen()
+	return n > 0 && uint32(n) < minBits
 }

@@ -95,7 +95,7 @@ func TestCheckSignatureMatrix(t *testing.T) {
 				for _, i := range []int{0, len(sig) / 2, len(sig) - 1} {
 					assert.ErrorIs(t, CheckSignature(alg, msg, flip(sig, i), s.pub), ErrBadSignature, "bit flipped at %d", i)
 				}
-				assert.Equal(t, s.weak || alg == x509.MD5WithRSA, IsWeakSignature(alg, s.pub))
+				assert.Equal(t, s.weak || alg == x509.MD5WithRSA, IsWeakSignature(alg, s.pub, 0))
 
 				// Agree with the standard library where it is willing.
 				if rk, ok := s.pub.(*rsa.PublicKey); ok && rk.N.BitLen() >= 1024 {
@@ -186,17 +186,30 @@ func TestIsWeakSignature(t *testing.T) {
 	r512, r1024 := smallRSAKeys(t)
 	n1022 := &rsa.PublicKey{N: new(big.Int).Lsh(big.NewInt(1), 1021), E: 3} // 1022 bits
 	n1023 := &rsa.PublicKey{N: new(big.Int).Lsh(big.NewInt(1), 1022), E: 3} // 1023 bits
-	assert.True(t, IsWeakSignature(x509.MD2WithRSA, &k.rootRSA.PublicKey))
-	assert.True(t, IsWeakSignature(x509.MD5WithRSA, &k.rootRSA.PublicKey))
-	assert.False(t, IsWeakSignature(x509.SHA1WithRSA, &k.rootRSA.PublicKey), "SHA-1 is not weak by default (spec §8)")
-	assert.True(t, IsWeakSignature(x509.SHA256WithRSA, &r512.PublicKey))
-	assert.True(t, IsWeakSignature(x509.SHA256WithRSA, n1022))
-	assert.False(t, IsWeakSignature(x509.SHA256WithRSA, n1023), "MinRsaPubKeyBitLength is inclusive")
-	assert.False(t, IsWeakSignature(x509.SHA256WithRSA, &r1024.PublicKey))
-	assert.False(t, IsWeakSignature(x509.ECDSAWithSHA256, &k.leafEC.PublicKey))
-	assert.False(t, IsWeakSignature(x509.DSAWithSHA1, &k.dsaCA.PublicKey))
-	assert.False(t, IsWeakSignature(x509.SHA256WithRSA, nil))
-	assert.Equal(t, 1023, MinRsaPubKeyBitLength)
+	require.Equal(t, 2048, k.rootRSA.N.BitLen())
+	assert.True(t, IsWeakSignature(x509.MD2WithRSA, &k.rootRSA.PublicKey, 0))
+	assert.True(t, IsWeakSignature(x509.MD5WithRSA, &k.rootRSA.PublicKey, 0))
+	assert.False(t, IsWeakSignature(x509.SHA1WithRSA, &k.rootRSA.PublicKey, 0), "SHA-1 is not weak by default (spec §8)")
+	assert.True(t, IsWeakSignature(x509.SHA256WithRSA, &r512.PublicKey, 0))
+	assert.True(t, IsWeakSignature(x509.SHA256WithRSA, n1022, 0))
+	assert.False(t, IsWeakSignature(x509.SHA256WithRSA, n1023, 0), "MinRsaPubKeyBitLength is inclusive")
+	assert.False(t, IsWeakSignature(x509.SHA256WithRSA, &r1024.PublicKey, 0))
+	assert.False(t, IsWeakSignature(x509.ECDSAWithSHA256, &k.leafEC.PublicKey, 0))
+	assert.False(t, IsWeakSignature(x509.DSAWithSHA1, &k.dsaCA.PublicKey, 0))
+	assert.False(t, IsWeakSignature(x509.SHA256WithRSA, nil, 0))
+	assert.Equal(t, 1023, DefaultMinRSAPubKeyBitLength)
+	assert.Equal(t, IsWeakSignature(x509.SHA256WithRSA, n1022, 0), IsWeakSignature(x509.SHA256WithRSA, n1022, DefaultMinRSAPubKeyBitLength), "0 is the default")
+
+	// A registry MinRsaPubKeyBitLength above the default makes a 2048-bit
+	// key weak; the minimum itself is not.
+	assert.True(t, IsWeakSignature(x509.SHA256WithRSA, &k.rootRSA.PublicKey, 4096))
+	assert.True(t, IsWeakSignature(x509.SHA256WithRSA, &k.rootRSA.PublicKey, 2049))
+	assert.False(t, IsWeakSignature(x509.SHA256WithRSA, &k.rootRSA.PublicKey, 2048))
+	assert.False(t, IsWeakSignature(x509.ECDSAWithSHA256, &k.leafEC.PublicKey, 4096), "only RSA keys are measured")
+	// 0xFFFFFFFF turns the key check off, not the MD5 one.
+	assert.False(t, IsWeakSignature(x509.SHA256WithRSA, &r512.PublicKey, MinRSAPubKeyBitLengthDisabled))
+	assert.True(t, IsWeakSignature(x509.MD5WithRSA, &k.rootRSA.PublicKey, MinRSAPubKeyBitLengthDisabled))
+	assert.Equal(t, uint32(0xFFFFFFFF), uint32(MinRSAPubKeyBitLengthDisabled))
 }
 
 // TestCheckSignatureFromSHA1 is the case crypto/x509 refuses without a
@@ -219,7 +232,7 @@ func TestCheckSignatureFromSHA1(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, c.Lenient)
 	require.NoError(t, c.CheckSignatureFrom(root, nil))
-	assert.False(t, IsWeakSignature(c.X.SignatureAlgorithm, root.X.PublicKey))
+	assert.False(t, IsWeakSignature(c.X.SignatureAlgorithm, root.X.PublicKey, 0))
 
 	c.X.Signature = flip(c.X.Signature, 10)
 	assert.ErrorIs(t, c.CheckSignatureFrom(root, nil), ErrBadSignature)

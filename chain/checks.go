@@ -208,14 +208,7 @@ func (b *builder) checkSignature(p *rawPath, i int, els []*Element) {
 }
 
 func (b *builder) isWeak(c, issuer *certs.Certificate) bool {
-	switch c.X.SignatureAlgorithm {
-	case x509.MD2WithRSA, x509.MD5WithRSA:
-		return true
-	}
-	if b.e.cfg.MinRSAPubKeyBitLength == 0xFFFFFFFF {
-		return false
-	}
-	return rsaBits(issuer) > 0 && uint32(rsaBits(issuer)) < b.e.cfg.MinRSAPubKeyBitLength
+	return certs.IsWeakSignature(c.X.SignatureAlgorithm, issuer.X.PublicKey, b.e.cfg.MinRSAPubKeyBitLength)
 }
 
 // checkBasicConstraints (spec §11.1 item 7): every issuing position needs

@@ -65,9 +65,6 @@ const (
 	// (CERT_CHAIN_ENGINE_CONFIG.MaximumCachedCertificates; Windows'
 	// default is UNCONFIRMED).
 	DefaultMaximumCachedCertificates = 1024
-	// DefaultMinRSAPubKeyBitLength is the registry default of
-	// MinRsaPubKeyBitLength (spec §8): RSA keys shorter than this are weak.
-	DefaultMinRSAPubKeyBitLength = 1023
 )
 
 // EngineFlags are CERT_CHAIN_ENGINE_CONFIG.dwFlags.
@@ -132,8 +129,10 @@ type Config struct {
 	MaxCandidateChains        int
 	MaximumCachedCertificates int
 
-	// MinRSAPubKeyBitLength is the registry MinRsaPubKeyBitLength; 0 means
-	// DefaultMinRSAPubKeyBitLength, 0xFFFFFFFF disables the check.
+	// MinRSAPubKeyBitLength is the registry MinRsaPubKeyBitLength, judged
+	// by certs.IsWeakSignature: 0 means certs.DefaultMinRSAPubKeyBitLength
+	// (1023), certs.MinRSAPubKeyBitLengthDisabled (0xFFFFFFFF) disables
+	// the key-size check.
 	MinRSAPubKeyBitLength uint32
 	// SignatureCache, when set, holds the engine's signature results and
 	// is shared with the other engines given it (a fleet simulation's
@@ -290,7 +289,7 @@ func NewEngine(cfg Config) *Engine {
 		cfg.CA = NewStore("CA")
 	}
 	if cfg.MinRSAPubKeyBitLength == 0 {
-		cfg.MinRSAPubKeyBitLength = DefaultMinRSAPubKeyBitLength
+		cfg.MinRSAPubKeyBitLength = certs.DefaultMinRSAPubKeyBitLength
 	}
 	if cfg.AccumulativeTimeout <= 0 {
 		cfg.AccumulativeTimeout = cache.DefaultAccumulativeTimeout

@@ -1,7 +1,6 @@
 package chain
 
 import (
-	"crypto/rsa"
 	"encoding/asn1"
 	"net/url"
 	"strings"
@@ -10,13 +9,6 @@ import (
 )
 
 var oidEmailAddress = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 1}
-
-func rsaBits(c *certs.Certificate) int {
-	if k, ok := c.X.PublicKey.(*rsa.PublicKey); ok && k.N != nil {
-		return k.N.BitLen()
-	}
-	return 0
-}
 
 // checkNameConstraints checks the end certificate's names against the name
 // constraints of the CA element el. As on Windows, the bits go on the CA

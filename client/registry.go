@@ -94,7 +94,7 @@ type Registry struct {
 	// of refused. Applied by the cache.
 	AllowFileURLScheme bool
 	// MinRSAPubKeyBitLength is MinRsaPubKeyBitLength
-	// (chain.DefaultMinRSAPubKeyBitLength, 1023; 0xFFFFFFFF disables the
+	// (certs.DefaultMinRSAPubKeyBitLength, 1023; 0xFFFFFFFF disables the
 	// check). Applied by the chain engine.
 	MinRSAPubKeyBitLength uint32
 	// DisableMandatoryBasicConstraints, DisableCANameConstraints and

@@ -90,6 +90,11 @@ type Evaluation struct {
 	// client set that flag.
 	AccumulativeTimeout time.Duration
 	Accumulative        bool
+	// MinRSAPubKeyBitLength is the client's registry MinRsaPubKeyBitLength,
+	// which the weak-crypto finding applies as its chain engine does
+	// (certs.IsWeakSignature); zero means
+	// certs.DefaultMinRSAPubKeyBitLength.
+	MinRSAPubKeyBitLength uint32
 }
 
 // ErrNoEvaluator is returned by Analyze without Options.Evaluator.
@@ -186,7 +191,7 @@ func Analyze(ctx context.Context, old, new *Chain, o Options) (*Report, error) {
 	var fs []Finding
 	fs = append(fs, nameFindings(old.Leaf(), new.Leaf(), &o)...)
 	fs = append(fs, issuerFindings(old, new, freshEv)...)
-	fs = append(fs, weakFindings(oldSet, newBuilt)...)
+	fs = append(fs, weakFindings(oldSet, newBuilt, freshEv.MinRSAPubKeyBitLength)...)
 	fs = append(fs, ekuFindings(old.Leaf(), new.Leaf())...)
 	fs = append(fs, validityFindings(old.Leaf(), new.Leaf(), at, &o)...)
 	fs = append(fs, revocationFindings(oldBuilt, newBuilt, freshEv, newEv)...)
@@ -202,7 +207,7 @@ func Analyze(ctx context.Context, old, new *Chain, o Options) (*Report, error) {
 			r.Blocking = true
 		}
 	}
-	r.Steps = steps(fs, new, oldBuilt, &o)
+	r.Steps = steps(fs, new, oldBuilt, &o, freshEv.MinRSAPubKeyBitLength)
 	return r, nil
 }
 
@@ -509,7 +514,7 @@ func unexplained(newEv, freshEv *Evaluation, fs []Finding) []Finding {
 // steps turns the findings into what to do first, in order: what must be
 // fixed before the swap (the certificate itself, then the names, then what
 // clients need to build and check the chain), then the revert plan.
-func steps(fs []Finding, new *Chain, oldBuilt []*certs.Certificate, o *Options) []string {
+func steps(fs []Finding, new *Chain, oldBuilt []*certs.Certificate, o *Options, minRSABits uint32) []string {
 	has := func(id string, sev ...Severity) []Finding {
 		var out []Finding
 		for _, f := range fs {
@@ -521,7 +526,11 @@ func steps(fs []Finding, new *Chain, oldBuilt []*certs.Certificate, o *Options) 
 	}
 	var out []string
 	if f := has(IDWeakCrypto, Blocking); len(f) > 0 {
-		out = append(out, "Reissue the new certificate with a strong signature (SHA-256 or better, RSA 2048+ or ECDSA P-256): Windows refuses it as it is (TRUST_E_CERT_SIGNATURE).")
+		rsaBits := uint32(StrongRSABits)
+		if minRSABits > rsaBits && minRSABits != certs.MinRSAPubKeyBitLengthDisabled {
+			rsaBits = minRSABits
+		}
+		out = append(out, fmt.Sprintf("Reissue the new certificate with a strong signature (SHA-256 or better, RSA %d+ or ECDSA P-256): Windows refuses it as it is (TRUST_E_CERT_SIGNATURE).", rsaBits))
 	}
 	if f := has(IDEKU, Blocking); len(f) > 0 {
 		out = append(out, "Reissue the new certificate with the serverAuth EKU (1.3.6.1.5.5.7.3.1).")

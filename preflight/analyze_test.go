@@ -321,6 +321,51 @@ func TestWeakCrypto(t *testing.T) {
 	assert.Contains(t, r.Steps[0], "strong signature")
 }
 
+// The weak-crypto finding applies the clients' MinRsaPubKeyBitLength, as
+// their chain engine does: with a .reg setting 4096, a certificate signed
+// by a 2048-bit RSA CA is blocking (TRUST_E_CERT_SIGNATURE) and the finding
+// names the configured minimum; by default the same chain is fine.
+func TestWeakCryptoFollowsRegistry(t *testing.T) {
+	e := newEnv(t)
+	rsaCA := e.newCA("Contoso RSA CA", testpki.RSA)
+	require.Equal(t, 2048, rsaCA.Cert.X.PublicKey.(*rsa.PublicKey).N.BitLen())
+	e.serveCRL(rsaCA, newCRL)
+	signed := e.leaf(rsaCA, host, oldSANs, func(c *x509.Certificate) { c.CRLDistributionPoints = []string{newCRL} })
+
+	r := e.analyze(t, presented(e.old, e.inter), presented(signed, rsaCA), preflight.Options{})
+	assert.Equal(t, "trusted", r.New.Result)
+	assert.Nil(t, r.Find(preflight.IDWeakCrypto))
+
+	ev := e.evaluator()
+	reg := "Windows Registry Editor Version 5.00\r\n\r\n[" + client.RegLocalConfigKey + "]\r\n\"MinRsaPubKeyBitLength\"=dword:00001000\r\n"
+	require.NoError(t, ev.Config.Registry.ApplyRegExport("weak.reg", []byte(reg)))
+	require.Equal(t, uint32(4096), ev.Config.Registry.MinRSAPubKeyBitLength)
+	r = e.analyze(t, presented(e.old, e.inter), presented(signed, rsaCA), preflight.Options{Evaluator: ev})
+	assert.Equal(t, "TRUST_E_CERT_SIGNATURE", r.New.Result)
+	f := r.Find(preflight.IDWeakCrypto)
+	require.NotNil(t, f)
+	assert.Equal(t, preflight.Blocking, f.Severity)
+	assert.Equal(t, "TRUST_E_CERT_SIGNATURE", f.Result)
+	assert.Contains(t, f.Detail, "RSA under 4096 bits, the clients' MinRsaPubKeyBitLength")
+	assert.Contains(t, r.Steps[0], "RSA 4096+")
+
+	// 0xFFFFFFFF turns the key check off for the engine and the finding.
+	ev = e.evaluator()
+	ev.Config.Registry.MinRSAPubKeyBitLength = certs.MinRSAPubKeyBitLengthDisabled
+	k512, err := rsa.GenerateKey(rand.Reader, 512)
+	require.NoError(t, err)
+	tw := testpki.Template("Contoso Weak CA", true)
+	tw.CRLDistributionPoints = []string{rootCRL}
+	weakCA := e.root.IssueWithKey(tw, k512)
+	e.serveCRL(weakCA, newCRL)
+	signedWeak := e.leaf(weakCA, host, oldSANs, func(c *x509.Certificate) { c.CRLDistributionPoints = []string{newCRL} })
+	r = e.analyze(t, presented(e.old, e.inter), presented(signedWeak, weakCA), preflight.Options{Evaluator: ev})
+	assert.Equal(t, "trusted", r.New.Result)
+	for _, f := range r.Findings {
+		assert.NotEqual(t, preflight.Blocking, f.Severity, f.Detail)
+	}
+}
+
 // A new certificate valid from 3 minutes before the swap: fine for exact
 // clocks, not yet valid for clients 10 minutes behind.
 func TestNotYetValidForSkewedClients(t *testing.T) {

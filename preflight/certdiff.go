@@ -15,8 +15,9 @@ import (
 	"github.com/winchain/winchain/chain"
 )
 
-// Weak-crypto thresholds. Windows' own rule (MinRsaPubKeyBitLength, spec
-// §8) is chain.Config's; these are the warnings a preflight adds above it.
+// Weak-crypto thresholds. Windows' own rule (certs.IsWeakSignature with the
+// clients' MinRsaPubKeyBitLength, spec §8) is blocking; these are the
+// warnings a preflight adds above it.
 const (
 	// StrongRSABits is the RSA size below which a new key is flagged: the
 	// CA/Browser Forum Baseline Requirements minimum (2048), which is also
@@ -202,12 +203,13 @@ func sha1Signed(alg x509.SignatureAlgorithm) bool {
 
 // weakFindings applies the weak-crypto rules to the certificates of the
 // new chain that the old one did not have. Windows' own rule
-// (certs.IsWeakSignature: MD2/MD5, RSA under MinRsaPubKeyBitLength) is
-// blocking: the chain gets CERT_TRUST_HAS_WEAK_SIGNATURE and the policy
+// (certs.IsWeakSignature: MD2/MD5, RSA under the clients'
+// MinRsaPubKeyBitLength, minRSABits; 0 = the default) is blocking: the
+// chain gets CERT_TRUST_HAS_WEAK_SIGNATURE and the policy
 // TRUST_E_CERT_SIGNATURE. SHA-1 and RSA under StrongRSABits pass Windows'
 // defaults and are warnings: they fail where the Weak\* chain settings
 // are set, and in browsers.
-func weakFindings(oldSet map[[20]byte]bool, newChain []*certs.Certificate) []Finding {
+func weakFindings(oldSet map[[20]byte]bool, newChain []*certs.Certificate, minRSABits uint32) []Finding {
 	var out []Finding
 	for i, c := range newChain {
 		if oldSet[c.SHA1] {
@@ -226,9 +228,9 @@ func weakFindings(oldSet map[[20]byte]bool, newChain []*certs.Certificate) []Fin
 		}
 		own := keyDesc(c)
 		switch {
-		case issuerKey != nil && certs.IsWeakSignature(c.X.SignatureAlgorithm, issuerKey) || certs.IsWeakSignature(c.X.SignatureAlgorithm, nil):
+		case certs.IsWeakSignature(c.X.SignatureAlgorithm, issuerKey, minRSABits):
 			out = append(out, Finding{ID: IDWeakCrypto, Severity: Blocking, Result: chain.TRUST_E_CERT_SIGNATURE.Name(),
-				Detail:   fmt.Sprintf("%s: %s signed with %s is below Windows' weak-signature rule (MD2/MD5, or RSA under %d bits: CERT_TRUST_HAS_WEAK_SIGNATURE)", who, own, c.X.SignatureAlgorithm, certs.MinRsaPubKeyBitLength),
+				Detail:   fmt.Sprintf("%s: %s signed with %s is below Windows' weak-signature rule (%s: CERT_TRUST_HAS_WEAK_SIGNATURE)", who, own, c.X.SignatureAlgorithm, weakRule(minRSABits)),
 				Affected: "every client", New: own + ", " + c.X.SignatureAlgorithm.String()})
 		case sha1Signed(c.X.SignatureAlgorithm):
 			out = append(out, Finding{ID: IDWeakCrypto, Severity: Warning,
@@ -237,11 +239,23 @@ func weakFindings(oldSet map[[20]byte]bool, newChain []*certs.Certificate) []Fin
 		}
 		if k, ok := c.X.PublicKey.(*rsa.PublicKey); ok && k != nil && k.N != nil && k.N.BitLen() < StrongRSABits {
 			out = append(out, Finding{ID: IDWeakCrypto, Severity: Warning,
-				Detail:   fmt.Sprintf("%s has an %s key: Windows' default minimum is %d bits, so it passes by default, but clients with the Weak\\RSA MinBitLength chain setting at %d refuse it (TRUST_E_CERT_SIGNATURE), and %d is the CA/Browser Forum minimum", who, own, certs.MinRsaPubKeyBitLength, StrongRSABits, StrongRSABits),
+				Detail:   fmt.Sprintf("%s has an %s key: Windows' default minimum is %d bits, so it passes by default, but clients with the Weak\\RSA MinBitLength chain setting at %d refuse it (TRUST_E_CERT_SIGNATURE), and %d is the CA/Browser Forum minimum", who, own, certs.DefaultMinRSAPubKeyBitLength, StrongRSABits, StrongRSABits),
 				Affected: fmt.Sprintf("clients with a %d-bit RSA minimum configured", StrongRSABits), New: own})
 		}
 	}
 	return out
+}
+
+// weakRule words Windows' weak-signature rule for the clients'
+// MinRsaPubKeyBitLength (0 = the default).
+func weakRule(minRSABits uint32) string {
+	switch minRSABits {
+	case 0, certs.DefaultMinRSAPubKeyBitLength:
+		return fmt.Sprintf("MD2/MD5, or RSA under %d bits", certs.DefaultMinRSAPubKeyBitLength)
+	case certs.MinRSAPubKeyBitLengthDisabled:
+		return "MD2/MD5; the clients' MinRsaPubKeyBitLength 0xFFFFFFFF turns the RSA key check off"
+	}
+	return fmt.Sprintf("MD2/MD5, or RSA under %d bits, the clients' MinRsaPubKeyBitLength", minRSABits)
 }
 
 // revocationURLs lists the CDP and OCSP URLs of certificates, in order,

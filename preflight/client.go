@@ -109,8 +109,9 @@ func (s *clientSession) Evaluate(ctx context.Context, presented []*certs.Certifi
 		local[c.SHA1] = true
 	}
 	ev := &Evaluation{Local: func(c *certs.Certificate) bool { return local[c.SHA1] },
-		AccumulativeTimeout: s.e.Config.Registry.AccumulativeTimeout,
-		Accumulative:        s.e.Flags&chain.RevocationAccumulativeTimeout != 0}
+		AccumulativeTimeout:   s.e.Config.Registry.AccumulativeTimeout,
+		Accumulative:          s.e.Flags&chain.RevocationAccumulativeTimeout != 0,
+		MinRSAPubKeyBitLength: s.e.Config.Registry.MinRSAPubKeyBitLength}
 	if s.cached != nil {
 		ev.Cached = func(u string) bool { return s.cached[u] }
 	}

@@ -39,6 +39,7 @@ var pfSwapAt = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 //	new-cdp.pem              a leaf with a new CDP URL
 //	new-rsa1024.pem          a leaf with a 1024-bit RSA key
 //	new-sha1.pem             a SHA-1 signed leaf (+ its RSA CA)
+//	new-rsaca.pem            a SHA-256 leaf of the 2048-bit RSA CA (+ that CA)
 //	new-notyet.pem           a leaf valid from 3 minutes before the swap
 //	net.json                 CRLs and the new intermediate's AIA served
 //	net-timeout.json         the same, with the new CDP URL timing out
@@ -100,6 +101,9 @@ func cmdPreflightPKI(ts *testscript.TestScript, neg bool, args []string) {
 	t.SignatureAlgorithm = x509.SHA1WithRSA
 	t.CRLDistributionPoints = []string{crl2}
 	bundle("new-sha1.pem", rsaCA.Issue(t, testpki.ECDSA), rsaCA)
+	t = leafTmpl("autodiscover.contoso.test")
+	t.CRLDistributionPoints = []string{crl2}
+	bundle("new-rsaca.pem", rsaCA.Issue(t, testpki.ECDSA), rsaCA)
 	t = leafTmpl("autodiscover.contoso.test")
 	t.NotBefore = pfSwapAt.Add(-3 * time.Minute)
 	bundle("new-notyet.pem", inter.Issue(t, testpki.ECDSA), inter)
