@@ -12,8 +12,9 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/htmlindex"
 	"golang.org/x/text/encoding/ianaindex"
-	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
+
+	"github.com/winchain/winchain/internal/wintext"
 )
 
 // evtxMagic opens every binary EVTX file ("ElfFile\0", the file header
@@ -66,32 +67,32 @@ func (e *InputError) Error() string {
 // Unwrap returns the underlying error.
 func (e *InputError) Unwrap() error { return e.Err }
 
+// inputBufferSize is the read buffer of a CAPI2 export: large enough for
+// the .evtx signature and the encoding check, and for the XML decoder's
+// small reads to hit memory.
+const inputBufferSize = 64 << 10
+
 // decodeInput wraps r so that the XML decoder sees UTF-8: a UTF-16 file
-// (PowerShell Out-File writes UTF-16LE with a BOM, spec §7.3) is transcoded,
-// a UTF-8 BOM is dropped. It returns whether the text was transcoded, so a
-// later encoding declaration is not applied twice.
+// (PowerShell Out-File writes UTF-16LE with a BOM, spec §7.3; also one
+// whose BOM was cut off) is transcoded, a UTF-8 BOM is dropped, by the
+// rules of internal/wintext. It returns whether the text was transcoded, so
+// a later encoding declaration is not applied twice.
 func decodeInput(r io.Reader, input string) (io.Reader, bool, error) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := bufio.NewReaderSize(r, inputBufferSize)
 	head, err := br.Peek(len(evtxMagic))
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, false, &InputError{Input: input, Reason: "cannot read: " + err.Error(), Err: err}
 	}
-	switch {
-	case bytes.HasPrefix(head, evtxMagic):
+	if bytes.HasPrefix(head, evtxMagic) {
 		return nil, false, &EVTXError{Input: input}
-	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
-		// UTF-16 with a BOM; BOMOverride reads the BOM and removes it.
-		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
-		return transform.NewReader(br, unicode.BOMOverride(dec)), true, nil
-	case len(head) >= 2 && head[0] == '<' && head[1] == 0:
-		// UTF-16LE without a BOM (a file whose BOM was cut off).
-		return transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewDecoder()), true, nil
-	case len(head) >= 2 && head[0] == 0 && head[1] == '<':
-		return transform.NewReader(br, unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM).NewDecoder()), true, nil
-	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
-		_, _ = br.Discard(3)
 	}
-	return br, false, nil
+	// wintext.NewReader reuses br (its buffer is larger than bufio's
+	// default), so the head peeked above is not read twice.
+	text, enc, err := wintext.NewReader(br)
+	if err != nil {
+		return nil, false, &InputError{Input: input, Reason: "cannot read: " + err.Error(), Err: err}
+	}
+	return text, enc.UTF16(), nil
 }
 
 // charsetReader is the xml.Decoder's CharsetReader. An XML declaration that

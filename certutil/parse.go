@@ -1,7 +1,6 @@
 package certutil
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,11 +8,10 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/winchain/winchain/chain"
 	"github.com/winchain/winchain/internal/boundedio"
+	"github.com/winchain/winchain/internal/wintext"
 )
 
 // MaxCaptureSize bounds what [ParseVerify] reads (64 MiB): certutil output
@@ -191,7 +189,8 @@ var (
 
 // ParseVerify reads text captured from `certutil -verify [-urlfetch]` (any
 // Windows version; UTF-8, UTF-8 with BOM, or UTF-16 with BOM as PowerShell
-// redirection writes it; LF or CRLF). Lines it does not recognise —
+// redirection writes it, or UTF-16 whose BOM was cut off: the encoding rules
+// of internal/wintext; LF or CRLF). Lines it does not recognise —
 // excerpt markers, localized text, fields it does not model — are kept in
 // Capture.Unparsed; they are never an error. The error is for input that
 // cannot be read at all.
@@ -204,39 +203,7 @@ func ParseVerify(r io.Reader) (*Capture, error) {
 	if err != nil {
 		return nil, fmt.Errorf("certutil: read capture: %w", err)
 	}
-	return parseText(decodeText(data)), nil
-}
-
-// decodeText turns the bytes into a string: UTF-16LE/BE with a BOM, or
-// UTF-16LE without one when every other byte is NUL; a UTF-8 BOM is dropped
-// and invalid UTF-8 replaced.
-func decodeText(b []byte) string {
-	switch {
-	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}):
-		return utf16String(b[2:], false)
-	case bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
-		return utf16String(b[2:], true)
-	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
-		b = b[3:]
-	case len(b) >= 4 && b[1] == 0 && b[3] == 0 && b[0] != 0 && b[2] != 0:
-		return utf16String(b, false)
-	}
-	if utf8.Valid(b) {
-		return string(b)
-	}
-	return strings.ToValidUTF8(string(b), "\uFFFD")
-}
-
-func utf16String(b []byte, bigEndian bool) string {
-	u := make([]uint16, 0, len(b)/2)
-	for i := 0; i+1 < len(b); i += 2 {
-		if bigEndian {
-			u = append(u, uint16(b[i])<<8|uint16(b[i+1]))
-		} else {
-			u = append(u, uint16(b[i])|uint16(b[i+1])<<8)
-		}
-	}
-	return string(utf16.Decode(u))
+	return parseText(wintext.Decode(data)), nil
 }
 
 type parser struct {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/winchain/winchain/cache/urlcache"
 	"github.com/winchain/winchain/chain"
+	"github.com/winchain/winchain/internal/wintext"
 )
 
 func parseFile(t testing.TB, path string) (*Capture, string) {
@@ -349,7 +350,7 @@ func FuzzParseVerify(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		lines := strings.Split(decodeText(data), "\n")
+		lines := strings.Split(wintext.Decode(data), "\n")
 		if len(lines) != len(c.kinds) {
 			t.Fatalf("%d lines, %d kinds", len(lines), len(c.kinds))
 		}

@@ -1,13 +1,12 @@
 package client
 
 import (
-	"bytes"
-	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf16"
+
+	"github.com/winchain/winchain/internal/wintext"
 )
 
 // RegValue is one value line of a `reg export` / regedit .reg file.
@@ -31,9 +30,12 @@ type RegValue struct {
 
 // ParseRegExport parses a .reg file as written by `reg export` or regedit:
 // UTF-16LE with a BOM (regedit's default) or UTF-8/ASCII ("REGEDIT4"), with
-// `\` line continuations in hex values. file names the input in errors.
+// `\` line continuations in hex values. A file that a tool re-encoded to
+// UTF-16BE, or whose BOM it stripped, reads the same (the encoding rules of
+// internal/wintext); bytes that are not valid UTF-8 read as U+FFFD. file
+// names the input in errors.
 func ParseRegExport(file string, data []byte) ([]RegValue, error) {
-	text := decodeRegText(data)
+	text := wintext.Decode(data)
 	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	var out []RegValue
 	key := ""
@@ -67,21 +69,6 @@ func ParseRegExport(file string, data []byte) ([]RegValue, error) {
 		out = append(out, v)
 	}
 	return out, nil
-}
-
-func decodeRegText(b []byte) string {
-	switch {
-	case len(b) >= 2 && b[0] == 0xFF && b[1] == 0xFE:
-		b = b[2:]
-		u := make([]uint16, len(b)/2)
-		for i := range u {
-			u[i] = binary.LittleEndian.Uint16(b[2*i:])
-		}
-		return string(utf16.Decode(u))
-	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
-		return string(b[3:])
-	}
-	return string(b)
 }
 
 // parseRegValueLine parses `"name"=value` or `@=value`.

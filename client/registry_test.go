@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -103,4 +104,61 @@ func FuzzRegExport(f *testing.F) {
 		var reg client.Registry
 		reg.ApplyRegExport("fuzz.reg", b)
 	})
+}
+
+// A regedit export that a tool re-encoded (UTF-16BE, or its BOM stripped)
+// or converted to UTF-8 loads the same values as the original UTF-16LE
+// file with a BOM.
+func TestLoadRegExport_ReencodedFiles(t *testing.T) {
+	orig := filepath.Join("..", "testdata", "cache", "chainengine-config.reg")
+	var want client.Registry
+	if err := want.LoadRegExport(orig); err != nil {
+		t.Fatal(err)
+	}
+	if want.URLRetrievalTimeout == 0 || want.OCSPValidity == 0 {
+		t.Fatalf("the original export set nothing: %+v", want)
+	}
+	raw, err := os.ReadFile(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(raw) < 2 || raw[0] != 0xFF || raw[1] != 0xFE || len(raw)%2 != 0 {
+		t.Fatal("testdata export is no longer UTF-16LE with a BOM")
+	}
+	units := make([]uint16, 0, len(raw)/2-1)
+	for i := 2; i+1 < len(raw); i += 2 {
+		units = append(units, binary.LittleEndian.Uint16(raw[i:]))
+	}
+	text := string(utf16.Decode(units))
+	encode := func(order binary.AppendByteOrder, bom bool) []byte {
+		var b []byte
+		if bom {
+			b = order.AppendUint16(b, 0xFEFF)
+		}
+		for _, u := range utf16.Encode([]rune(text)) {
+			b = order.AppendUint16(b, u)
+		}
+		return b
+	}
+	for name, data := range map[string][]byte{
+		"utf16be-bom.reg":   encode(binary.BigEndian, true),
+		"utf16le-nobom.reg": encode(binary.LittleEndian, false),
+		"utf16be-nobom.reg": encode(binary.BigEndian, false),
+		"utf8.reg":          []byte(text),
+		"utf8-bom.reg":      append([]byte{0xEF, 0xBB, 0xBF}, text...),
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), name)
+			if err := os.WriteFile(p, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var got client.Registry
+			if err := got.LoadRegExport(p); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("registry %+v, want %+v", got, want)
+			}
+		})
+	}
 }
