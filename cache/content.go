@@ -30,16 +30,18 @@ func ContentKind(body []byte) string {
 	if bytes.HasPrefix(body, []byte("MSCF")) {
 		return ContentCAB
 	}
-	if blk, _ := pem.Decode(body); blk != nil {
-		switch blk.Type {
-		case "CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE":
-			return ContentCert
-		case "X509 CRL":
-			return ContentCRL
-		case "PKCS7", "CMS":
-			return ContentPKCS7
+	if certs.LooksPEM(body) {
+		if blk, _ := pem.Decode(body); blk != nil {
+			switch certs.PEMKindOf(blk.Type) {
+			case certs.PEMCertificate:
+				return ContentCert
+			case certs.PEMCRL:
+				return ContentCRL
+			case certs.PEMPKCS7:
+				return ContentPKCS7
+			}
+			body = blk.Bytes
 		}
-		body = blk.Bytes
 	}
 	if certs.LooksPKCS7(body) { // DER or BER
 		return ContentPKCS7

@@ -244,7 +244,7 @@ func ParseAll(data []byte, input string) ([]*Certificate, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &ParseError{Input: input, Err: fmt.Errorf("%w: empty input", ErrNotCertificate)}
 	}
-	if !looksPEM(data) {
+	if !LooksPEM(data) {
 		if data[0] != 0x30 {
 			return nil, &ParseError{Input: input, Err: fmt.Errorf("%w: neither PEM nor DER (first byte 0x%02x)", ErrNotCertificate, data[0])}
 		}
@@ -267,9 +267,9 @@ func ParseAll(data []byte, input string) ([]*Certificate, error) {
 		if b == nil {
 			break
 		}
-		switch b.Type {
-		case "CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE":
-		case "PKCS7", "CMS":
+		switch PEMKindOf(b.Type) {
+		case PEMCertificate:
+		case PEMPKCS7:
 			bundles++
 			cs, err := bundleFile(b.Bytes, fmt.Sprintf("%s (%s block %d)", input, b.Type, bundles))
 			if errors.Is(err, errNoCertificates) {
@@ -450,10 +450,6 @@ func LoadCRLFile(path string) ([]*CRL, error) {
 		return nil, err
 	}
 	return ParseCRLs(data, boundedio.Name(path))
-}
-
-func looksPEM(data []byte) bool {
-	return bytes.Contains(data, []byte("-----BEGIN "))
 }
 
 func withInput(err error, input string) error {

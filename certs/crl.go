@@ -600,7 +600,7 @@ func (c *CRL) HeldBytes() int { return len(c.Raw) + 4*len(c.index.slots) }
 // them.
 // input names the source in errors, which are *ParseError.
 func ParseCRLs(data []byte, input string) ([]*CRL, error) {
-	if !looksPEM(data) {
+	if !LooksPEM(data) {
 		if LooksPKCS7(data) {
 			return crlsOfPKCS7(data, input)
 		}
@@ -618,9 +618,9 @@ func ParseCRLs(data []byte, input string) ([]*CRL, error) {
 		if b == nil {
 			break
 		}
-		switch b.Type {
-		case "X509 CRL":
-		case "PKCS7", "CMS":
+		switch PEMKindOf(b.Type) {
+		case PEMCRL:
+		case PEMPKCS7:
 			cs, err := crlsOfPKCS7(b.Bytes, input)
 			if err != nil {
 				return nil, err
@@ -665,10 +665,11 @@ func crlsOfPKCS7(der []byte, input string) ([]*CRL, error) {
 }
 
 // DecodeCRLBody returns the DER of a downloaded CRL body: the first PEM "X509
-// CRL" block when the body is PEM, else the body itself.
+// CRL" block when the body is PEM (blocks of other labels before it are
+// skipped), else the body itself, which the CRL parser then refuses.
 func DecodeCRLBody(body []byte) []byte {
-	if looksPEM(body) {
-		if blk, _ := pem.Decode(body); blk != nil {
+	if LooksPEM(body) {
+		if blk := firstPEMBlock(body, PEMCRL); blk != nil {
 			return blk.Bytes
 		}
 	}

@@ -77,7 +77,7 @@ func FuzzParseAll(f *testing.F) {
 			t.Fatal("no error and no certificate")
 		}
 		max := 1
-		if looksPEM(data) {
+		if LooksPEM(data) {
 			max = bytes.Count(data, []byte("-----BEGIN "))
 		}
 		// A PKCS#7 bundle (DER, BER or a PEM PKCS7/CMS block) holds up to

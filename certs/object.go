@@ -87,13 +87,13 @@ func decodeObject(body []byte, maxCerts int) (*Object, error) {
 	}
 	// Text: PEM armour, or bare base64 (CRYPT_STRING_BASE64_ANY, which
 	// Wine's cryptnet applies before the binary decoders).
-	if looksPEM(trimmed) {
+	if LooksPEM(trimmed) {
 		blk, _ := pem.Decode(trimmed)
 		if blk == nil {
 			return nil, notCert("PEM armour that does not decode")
 		}
-		switch blk.Type {
-		case "CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE", "PKCS7", "CMS":
+		switch PEMKindOf(blk.Type) {
+		case PEMCertificate, PEMPKCS7:
 		default:
 			return nil, notCert(fmt.Sprintf("PEM block %q", blk.Type))
 		}
