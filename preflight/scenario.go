@@ -14,6 +14,8 @@ import (
 	"github.com/winchain/winchain/cache"
 	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/chain"
+	"github.com/winchain/winchain/client"
+	"github.com/winchain/winchain/internal/boundedio"
 )
 
 // Defaults of ScenarioOptions.
@@ -43,8 +45,10 @@ type ScenarioOptions struct {
 	// Revocation is the profile's revocation mode (none, end, chain,
 	// chain-exclude-root); empty means chain-exclude-root.
 	Revocation string
-	// Registry, if set, is a `reg export` file copied beside the scenario
-	// and named in every group's profile.
+	// Registry, if set, is a `reg export` file (at most
+	// client.MaxRegExportSize bytes; "-" is standard input, read once for
+	// every reader) copied beside the scenario and named in every group's
+	// profile.
 	Registry string
 }
 
@@ -84,7 +88,7 @@ func WriteScenario(path string, r *Report, so ScenarioOptions) error {
 		return err
 	}
 	if so.Registry != "" {
-		data, err := os.ReadFile(so.Registry)
+		data, err := boundedio.ReadFile(so.Registry, client.MaxRegExportSize)
 		if err != nil {
 			return err
 		}

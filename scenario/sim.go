@@ -218,24 +218,11 @@ func (sm *sim) setupGroups() error {
 		for _, n := range gs.CA {
 			g.ca = append(g.ca, sm.p.certs[n])
 		}
-		cfg := client.Config{Root: g.roots, NegativeCache: model, SignatureCache: sm.sigs, ParseCache: sm.parsed}
-		cfg.Registry.URLRetrievalTimeout = gs.Profile.URLTimeout.D()
-		if ext := gs.Profile.CRLValidityExtension; ext != nil {
-			if ext.D() <= 0 {
-				cfg.DisableCRLValidityExtension = true
-			} else {
-				cfg.Registry.CRLValidityExtensionPeriod = ext.D()
-			}
+		cfg, err := s.clientConfig(i)
+		if err != nil {
+			return err
 		}
-		if gs.Profile.Registry != "" {
-			data, err := s.readFile(gs.Profile.Registry)
-			if err != nil {
-				return &Error{File: gs.Profile.Registry, Field: fmt.Sprintf("groups[%d].profile.registry", i), Err: err}
-			}
-			if err := cfg.Registry.ApplyRegExport(gs.Profile.Registry, data); err != nil {
-				return &Error{File: gs.Profile.Registry, Field: fmt.Sprintf("groups[%d].profile.registry", i), Err: err}
-			}
-		}
+		cfg.Root, cfg.NegativeCache, cfg.SignatureCache, cfg.ParseCache = g.roots, model, sm.sigs, sm.parsed
 		g.clientCfg = cfg
 		rf, _ := chain.RevocationModeFlags(gs.Profile.Revocation) // checked by the normaliser
 		g.flags |= rf
@@ -285,6 +272,38 @@ func (sm *sim) setupGroups() error {
 		}
 	}
 	return nil
+}
+
+// clientConfig returns the registry and revocation settings of group i's
+// profile: its registry export first, then the profile fields the scenario
+// writes, which win over the export (urlTimeout over
+// ChainUrlRetrievalTimeoutMilliseconds, crlValidityExtension over
+// CRLValidityExtensionPeriod). What neither sets keeps the Windows
+// default of the layer that applies it.
+func (s *Spec) clientConfig(i int) (client.Config, error) {
+	var cfg client.Config
+	p := &s.Groups[i].Profile
+	if p.Registry != "" {
+		field := fmt.Sprintf("groups[%d].profile.registry", i)
+		data, err := s.readFileMax(p.Registry, client.MaxRegExportSize)
+		if err != nil {
+			return cfg, &Error{File: p.Registry, Field: field, Err: err}
+		}
+		if err := cfg.Registry.ApplyRegExport(p.Registry, data); err != nil {
+			return cfg, &Error{File: p.Registry, Field: field, Err: err}
+		}
+	}
+	if p.URLTimeout > 0 {
+		cfg.Registry.URLRetrievalTimeout = p.URLTimeout.D()
+	}
+	if ext := p.CRLValidityExtension; ext != nil {
+		if ext.D() <= 0 {
+			cfg.DisableCRLValidityExtension = true
+		} else {
+			cfg.Registry.CRLValidityExtensionPeriod = ext.D()
+		}
+	}
+	return cfg, nil
 }
 
 func (sm *sim) newCohort(g *groupState, members []int, phase int) error {
@@ -434,11 +453,19 @@ func (sm *sim) connect(ctx context.Context, c *cohort, t time.Time) (outcome, er
 		extra.Add(sm.p.certs[n])
 	}
 	sm.evals++
-	cc, err := c.client.Engine().GetChain(ctx, leaf, chain.Params{Time: now, Additional: extra, Flags: c.g.flags, URLRetrievalTimeout: c.g.spec.Profile.URLTimeout.D()})
+	// Schannel passes no dwUrlRetrievalTimeout: the client's registry
+	// timeouts apply (ChainUrlRetrievalTimeoutMilliseconds, and
+	// ChainRevAccumulativeUrlRetrievalTimeoutMilliseconds under
+	// CERT_CHAIN_REVOCATION_ACCUMULATIVE_TIMEOUT).
+	res, err := c.client.Verify(ctx, leaf, client.VerifyOptions{
+		Params:     chain.Params{Time: now, Additional: extra, Flags: c.g.flags},
+		Policy:     chain.PolicySSL,
+		PolicyPara: chain.PolicyPara{ServerName: ep.spec.Host},
+	})
 	if err != nil {
 		return outcome{}, err
 	}
-	st := chain.VerifyPolicy(cc, chain.PolicySSL, chain.PolicyPara{ServerName: ep.spec.Host})
+	cc, st := res.Chain, res.Policy
 	var blocked time.Duration
 	for _, r := range cc.Retrievals {
 		blocked += r.Blocked

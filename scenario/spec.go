@@ -14,6 +14,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/winchain/winchain/cache"
 	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/chain"
 	"github.com/winchain/winchain/internal/boundedio"
@@ -31,10 +32,19 @@ const (
 	// MaxEvents bounds the number of events, network rules and asserts each.
 	MaxEvents = 10000
 	// MaxFileSize bounds the scenario file (16 MiB; MaxEvents events of
-	// a line each are well under 1 MiB). The certificate, key and registry
-	// files it names are bounded by certs.MaxFileSize.
+	// a line each are well under 1 MiB). The certificate, key and static
+	// files it names are bounded by certs.MaxFileSize, registry exports by
+	// client.MaxRegExportSize.
 	MaxFileSize = 16 << 20
 )
+
+// DefaultTLSSessionLifetime is ProfileSpec.TLSSessionLifetime's default:
+// Schannel's ClientCacheTime (under
+// HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL),
+// 10 h = 36,000,000 ms per Microsoft's "Configure the TLS Handle Expiry
+// Time on Client Computers" (cc731518) and "Transport Layer Security (TLS)
+// registry settings".
+const DefaultTLSSessionLifetime = 10 * time.Hour
 
 // Duration is a time.Duration read from YAML as a Go duration string
 // ("90m", "-12h", "1h30m") or a number of seconds.
@@ -110,7 +120,8 @@ type Spec struct {
 	// byte-identical JSON.
 	Seed int64 `yaml:"seed"`
 	// HungAfter: a connection blocked in URL retrievals at least this long
-	// counts as hung (default 15s, one ChainUrlRetrievalTimeoutMilliseconds).
+	// counts as hung (default cache.DefaultURLRetrievalTimeout, 15 s: one
+	// default ChainUrlRetrievalTimeoutMilliseconds).
 	HungAfter Duration `yaml:"hungAfter"`
 
 	PKI       PKISpec        `yaml:"pki"`
@@ -247,23 +258,26 @@ type ProfileSpec struct {
 	// NegativeCache is the offline-URL model preset (cache.OfflinePreset):
 	// none (default), seed-8h, service-backoff, process-backoff.
 	NegativeCache string `yaml:"negativeCache"`
-	// URLTimeout is ChainUrlRetrievalTimeoutMilliseconds (default 15s).
+	// URLTimeout is ChainUrlRetrievalTimeoutMilliseconds, how long each URL
+	// may block (spec §3.7). Written, it wins over the value of Registry's
+	// export; zero (not written) means the export's value, else
+	// cache.DefaultURLRetrievalTimeout (15 s).
 	URLTimeout Duration `yaml:"urlTimeout"`
 	// TLSSessionLifetime is how long a client reuses a TLS session without
-	// validating the chain again (Schannel ClientCacheTime under
-	// HKLM\SYSTEM\CurrentControlSet\Control\SecurityProviders\SCHANNEL,
-	// default 10 h = 36,000,000 ms per Microsoft's "Configure the TLS
-	// Handle Expiry Time on Client Computers", cc731518, and "Transport
-	// Layer Security (TLS) registry settings"; "0s" turns reuse off).
+	// validating the chain again (Schannel ClientCacheTime; default
+	// [DefaultTLSSessionLifetime]; "0s" turns reuse off).
 	TLSSessionLifetime *Duration `yaml:"tlsSessionLifetime"`
-	// Registry is a `reg export` of the ChainEngine\Config key applied to
-	// the Cryptnet configuration.
+	// Registry is a `reg export` of the ChainEngine\Config key (at most
+	// client.MaxRegExportSize bytes), applied to the client's registry
+	// values (client.Registry.ApplyRegExport); the fields of this profile
+	// that set the same values (URLTimeout, CRLValidityExtension) win.
 	Registry string `yaml:"registry"`
 	// CRLValidityExtension is how long an expired CRL may still be used
 	// when no fresh one can be had (CRLValidityExtensionPeriod, set by the
 	// Group Policy "Allow CRL and OCSP responses to be valid longer than
-	// their lifetime"); "0s" turns it off. Default: the revocation
-	// package's default (12 h).
+	// their lifetime"); "0s" turns it off. Written, it wins over Registry's
+	// CRLValidityExtensionPeriod. Default: the export's value, else the
+	// revocation package's default (12 h).
 	CRLValidityExtension *Duration `yaml:"crlValidityExtension"`
 	// PrincipalName is the msstd:NAME of Outlook Anywhere's "Only connect
 	// to proxy servers that have this principal name in their
@@ -411,13 +425,19 @@ func (s *Spec) UseFiles(files map[string][]byte) {
 }
 
 func (s *Spec) readFile(name string) ([]byte, error) {
+	return s.readFileMax(name, certs.MaxFileSize)
+}
+
+// readFileMax reads a file the scenario names, at most limit bytes from
+// the disk.
+func (s *Spec) readFileMax(name string, limit int64) ([]byte, error) {
 	if s.files != nil {
 		return s.files(name)
 	}
 	if !filepath.IsAbs(name) {
 		name = filepath.Join(s.dir, name)
 	}
-	return boundedio.ReadFile(name, certs.MaxFileSize)
+	return boundedio.ReadFile(name, limit)
 }
 
 // normalise fills defaults and checks references, naming the field at fault.
@@ -503,7 +523,7 @@ func (n *normaliser) timing() error {
 		return n.fail("duration", "%s at step %s is %d steps; the limit is %d", s.Duration.D(), s.Step.D(), steps, MaxSteps)
 	}
 	if s.HungAfter <= 0 {
-		s.HungAfter = Duration(15 * time.Second)
+		s.HungAfter = Duration(cache.DefaultURLRetrievalTimeout)
 	}
 	if len(s.Events) > MaxEvents || len(s.Network) > MaxEvents || len(s.Asserts) > MaxEvents {
 		return n.fail("events", "more than %d events, network rules or asserts", MaxEvents)
@@ -696,11 +716,8 @@ func (n *normaliser) profile(f string, p *ProfileSpec) error {
 			return n.fail(f+".principalName", "%v", err)
 		}
 	}
-	if p.URLTimeout <= 0 {
-		p.URLTimeout = Duration(15 * time.Second)
-	}
 	if p.TLSSessionLifetime == nil {
-		d := Duration(10 * time.Hour)
+		d := Duration(DefaultTLSSessionLifetime)
 		p.TLSSessionLifetime = &d
 	}
 	return nil
