@@ -17,8 +17,11 @@
 //
 // The package also parses what crypto/x509 drops but Windows uses: the
 // obsolete subjectAltName 2.5.29.7, directoryName and UPN names, the
-// authorityCertIssuer and serial of the AKI, and every form of the name
-// constraints extension.
+// authorityCertIssuer and serial of the AKI, every form of the name
+// constraints extension, and the distribution point extensions with their
+// names, reasons and cRLIssuer ([ParseDistributionPoints],
+// [ParseIssuingDistributionPoint]). [ParseGeneralNames] is the one
+// GeneralName decoder under all of them.
 //
 // "spec §N" refers to docs/spec.md (the Windows behaviour reference in this
 // repository); the CLI contract is docs/cli.md.

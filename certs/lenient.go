@@ -116,7 +116,6 @@ var (
 	tagCtx2  = cbasn1.Tag(2).ContextSpecific()
 	tagCtx2C = cbasn1.Tag(2).Constructed().ContextSpecific()
 	tagCtx3C = cbasn1.Tag(3).Constructed().ContextSpecific()
-	tagCtx6  = cbasn1.Tag(6).ContextSpecific()
 )
 
 // parseLenient parses what crypto/x509 refuses. It returns the field that
@@ -972,36 +971,36 @@ func decodeBasicConstraints(x *x509.Certificate, val cryptobyte.String) error {
 	return nil
 }
 
-// decodeSAN fills DNSNames, EmailAddresses, IPAddresses and URIs. Names that
-// x509 could not represent (an IP of odd length, a URI url.Parse refuses) are
-// skipped rather than failing the extension; certs.parseExtensions keeps the
-// full list in Certificate.SAN.
+// decodeSAN fills DNSNames, EmailAddresses, IPAddresses and URIs from the
+// lenient GeneralName walk (names.go), which reads the primitive forms, as
+// crypto/x509 does. Names that x509 could not represent (an IP of odd
+// length, a URI url.Parse refuses) are skipped rather than failing the
+// extension; certs.parseExtensions keeps the full list in Certificate.SAN.
 func decodeSAN(x *x509.Certificate, val cryptobyte.String) error {
 	var seq cryptobyte.String
 	if !val.ReadASN1(&seq, cbasn1.SEQUENCE) || !val.Empty() {
 		return errors.New("malformed GeneralNames")
 	}
+	names, err := readGeneralNames(seq, true)
+	if err != nil {
+		return err
+	}
 	var dns, emails []string
 	var ips []net.IP
 	var uris []*url.URL
-	for !seq.Empty() {
-		var v cryptobyte.String
-		var tag cbasn1.Tag
-		if !seq.ReadAnyASN1(&v, &tag) {
-			return errors.New("malformed GeneralName")
-		}
-		switch tag {
-		case cbasn1.Tag(NameRFC822).ContextSpecific():
-			emails = append(emails, string(v))
-		case cbasn1.Tag(NameDNS).ContextSpecific():
-			dns = append(dns, string(v))
-		case cbasn1.Tag(NameURI).ContextSpecific():
-			if u, err := url.Parse(string(v)); err == nil {
+	for _, g := range names {
+		switch g.Type {
+		case NameRFC822:
+			emails = append(emails, g.Value)
+		case NameDNS:
+			dns = append(dns, g.Value)
+		case NameURI:
+			if u, err := url.Parse(g.Value); err == nil {
 				uris = append(uris, u)
 			}
-		case cbasn1.Tag(NameIP).ContextSpecific():
-			if len(v) == net.IPv4len || len(v) == net.IPv6len {
-				ips = append(ips, net.IP(append([]byte(nil), v...)))
+		case NameIP:
+			if len(g.Raw) == net.IPv4len || len(g.Raw) == net.IPv6len {
+				ips = append(ips, net.IP(g.Raw))
 			}
 		}
 	}
@@ -1043,48 +1042,21 @@ func decodeNameConstraints(x *x509.Certificate, e pkix.Extension) (bool, error) 
 	return unhandled, nil
 }
 
-// decodeCDP collects the fullName URIs of every DistributionPoint. A
+// decodeCDP collects the fullName URIs of every DistributionPoint with the
+// package's distribution point parser (distpoint.go). A
 // nameRelativeToCRLIssuer ([1], PKITS 4.14.4-4.14.6, 4.14.29) has no URI and
 // is ignored; crypto/x509 refuses the whole certificate over it.
 func decodeCDP(x *x509.Certificate, val cryptobyte.String) error {
-	var seq cryptobyte.String
-	if !val.ReadASN1(&seq, cbasn1.SEQUENCE) || !val.Empty() {
-		return errors.New("malformed CRLDistributionPoints")
+	uris, err := distributionPointURIs(val)
+	if err != nil {
+		return err
 	}
-	var out []string
-	for !seq.Empty() {
-		var dp cryptobyte.String
-		if !seq.ReadASN1(&dp, cbasn1.SEQUENCE) {
-			return errors.New("malformed DistributionPoint")
-		}
-		var dpName cryptobyte.String
-		var present bool
-		if !dp.ReadOptionalASN1(&dpName, &present, tagCtx0C) {
-			return errors.New("malformed DistributionPoint name")
-		}
-		if !present {
-			continue
-		}
-		var full cryptobyte.String
-		if !dpName.ReadOptionalASN1(&full, &present, tagCtx0C) {
-			return errors.New("malformed DistributionPointName")
-		}
-		for present && !full.Empty() {
-			var v cryptobyte.String
-			var tag cbasn1.Tag
-			if !full.ReadAnyASN1(&v, &tag) {
-				return errors.New("malformed fullName")
-			}
-			if tag == tagCtx6 {
-				out = append(out, string(v))
-			}
-		}
-	}
-	x.CRLDistributionPoints = out
+	x.CRLDistributionPoints = uris
 	return nil
 }
 
-// decodeAIA fills OCSPServer and IssuingCertificateURL (RFC 5280 §4.2.2.1).
+// decodeAIA fills OCSPServer and IssuingCertificateURL (RFC 5280 §4.2.2.1)
+// with the URI accessLocations, read by the lenient GeneralName walk.
 func decodeAIA(x *x509.Certificate, value []byte) error {
 	val := cryptobyte.String(value)
 	var seq cryptobyte.String
@@ -1098,19 +1070,18 @@ func decodeAIA(x *x509.Certificate, value []byte) error {
 		if !seq.ReadASN1(&ad, cbasn1.SEQUENCE) || !ad.ReadASN1ObjectIdentifier(&method) {
 			return errors.New("malformed AccessDescription")
 		}
-		var v cryptobyte.String
-		var tag cbasn1.Tag
-		if !ad.ReadAnyASN1(&v, &tag) {
+		loc, ok, err := nextGeneralName(&ad, true)
+		if err != nil {
 			return errors.New("malformed accessLocation")
 		}
-		if tag != tagCtx6 {
+		if !ok || loc.Type != NameURI {
 			continue
 		}
 		switch {
 		case method.Equal(oidAIAOCSP):
-			ocsp = append(ocsp, string(v))
+			ocsp = append(ocsp, loc.Value)
 		case method.Equal(oidAIAIssuers):
-			issuers = append(issuers, string(v))
+			issuers = append(issuers, loc.Value)
 		}
 	}
 	x.OCSPServer, x.IssuingCertificateURL = ocsp, issuers

@@ -401,7 +401,7 @@ func defects() []defect {
 			mutate: func(tb testing.TB, k *testKeys, e [][]byte) [][]byte {
 				rdn := tlv(cbasn1.SET, seq(mustMarshal(tb, asn1.ObjectIdentifier{2, 5, 4, 3}), tlv(cbasn1.PrintableString, []byte("CRL1"))))
 				relative := seq(tlv(tagCtx0C, tlv(tagCtx1C, rdn[2:]))) // [1] IMPLICIT SET
-				full := seq(tlv(tagCtx0C, tlv(tagCtx0C, tlv(tagCtx6, []byte("http://crl.example/root.crl")))))
+				full := seq(tlv(tagCtx0C, tlv(tagCtx0C, tlv(cbasn1.Tag(6).ContextSpecific(), []byte("http://crl.example/root.crl")))))
 				e[tbsExtensions] = replaceExtension(tb, e[tbsExtensions], asn1.ObjectIdentifier{2, 5, 29, 31}, seq(relative, full))
 				return e
 			},

@@ -120,28 +120,66 @@ func parseGeneralNames(der []byte) ([]GeneralName, error) {
 // ParseGeneralNames parses the contents of a GeneralNames SEQUENCE (what
 // follows its tag and length, as inside an IMPLICIT [n] GeneralNames of a
 // distribution point or an AKI). It is the one GeneralName decoder: the
-// certificate's SAN, AKI and name constraints and the revocation
-// extensions all use it.
+// certificate's SAN, AKI and name constraints, the distribution point
+// extensions ([ParseDistributionPoints]) and, through its lenient walk, the
+// x509 fields of a leniently parsed certificate all use it. Any element
+// that does not decode fails it.
 func ParseGeneralNames(contents []byte) ([]GeneralName, error) {
+	return readGeneralNames(contents, false)
+}
+
+// readGeneralNames walks the GeneralName elements of contents. A badly
+// framed element fails it either way. Strictly, so does any element that
+// does not decode. Leniently (the view crypto/x509 takes of a SAN, which
+// lenient.go reproduces for the certificates crypto/x509 refuses), only the
+// primitive context-tagged elements are decoded (rfc822Name, dNSName, URI,
+// iPAddress, registeredID; otherName, x400Address, directoryName and
+// ediPartyName are constructed) and one that does not decode is skipped.
+func readGeneralNames(contents []byte, lenient bool) ([]GeneralName, error) {
 	seq := cryptobyte.String(contents)
 	var out []GeneralName
 	for !seq.Empty() {
-		g, err := readGeneralName(&seq)
+		g, ok, err := nextGeneralName(&seq, lenient)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, g)
+		if ok {
+			out = append(out, g)
+		}
 	}
 	return out, nil
 }
 
+// readGeneralName reads one GeneralName off s, strictly.
 func readGeneralName(s *cryptobyte.String) (GeneralName, error) {
+	g, _, err := nextGeneralName(s, false)
+	return g, err
+}
+
+// nextGeneralName reads one GeneralName element off s and decodes it; ok is
+// false when the lenient walk skips it (see readGeneralNames).
+func nextGeneralName(s *cryptobyte.String, lenient bool) (g GeneralName, ok bool, err error) {
 	var body cryptobyte.String
 	var tag cbasn1.Tag
 	if !s.ReadAnyASN1Element(&body, &tag) {
-		return GeneralName{}, errors.New("malformed GeneralName")
+		return GeneralName{}, false, errors.New("malformed GeneralName")
 	}
-	full := []byte(body)
+	if lenient && int(tag)&0xe0 != 0x80 {
+		return GeneralName{}, false, nil
+	}
+	g, err = decodeGeneralName(body, tag)
+	if err != nil {
+		if lenient {
+			return GeneralName{}, false, nil
+		}
+		return GeneralName{}, false, err
+	}
+	return g, true, nil
+}
+
+// decodeGeneralName decodes one GeneralName element (full: its tag, length
+// and contents).
+func decodeGeneralName(full []byte, tag cbasn1.Tag) (GeneralName, error) {
 	// Re-read the element to get its contents without the header.
 	var contents cryptobyte.String
 	el := cryptobyte.String(full)

@@ -139,9 +139,9 @@ type check struct {
 	issuerKey    crypto.PublicKey
 	issuerKeyErr error
 
-	cdp          []distributionPoint
+	cdp          []certs.DistributionPoint
 	cdpPresent   bool
-	freshestCert []distributionPoint
+	freshestCert []certs.DistributionPoint
 	ocspURLs     []string
 
 	done    bool // res holds a conclusive answer (Good or Revoked)
@@ -173,14 +173,14 @@ func (ck *check) parsePointers() {
 		switch {
 		case ext.Id.Equal(oidCRLDistributionPoints):
 			ck.cdpPresent = true
-			dps, err := parseDistributionPoints(ext.Value)
+			dps, err := certs.ParseDistributionPoints(ext.Value)
 			if err != nil {
 				ck.note("CRL distribution points extension does not parse")
 				continue
 			}
 			ck.cdp = dps
 		case ext.Id.Equal(oidFreshestCRL):
-			if dps, err := parseDistributionPoints(ext.Value); err == nil {
+			if dps, err := certs.ParseDistributionPoints(ext.Value); err == nil {
 				ck.freshestCert = dps
 			}
 		}
@@ -200,11 +200,11 @@ func (ck *check) cdpURLs() []string {
 		return ck.cert.X.CRLDistributionPoints
 	}
 	for i := range ck.cdp {
-		if ck.cdp[i].crlIssuer != nil && !ck.namesIssuer(ck.cdp[i].crlIssuer) {
+		if ck.cdp[i].CRLIssuer != nil && !ck.namesIssuer(ck.cdp[i].CRLIssuer) {
 			ck.note("distribution point with a separate cRLIssuer ignored (indirect CRLs are not supported, spec §3.3)")
 			continue
 		}
-		out = append(out, ck.cdp[i].uris()...)
+		out = append(out, ck.cdp[i].URIs()...)
 	}
 	return out
 }

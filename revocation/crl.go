@@ -268,29 +268,29 @@ func (ck *check) usable(d *crlDoc) (uint16, string) {
 		return allReasons, ""
 	}
 	switch {
-	case idp.indirect:
+	case idp.Indirect:
 		return 0, "indirect CRL: not supported by Windows (spec §3.3)"
-	case idp.onlyAttribute:
+	case idp.OnlyAttribute:
 		return 0, "CRL covers only attribute certificates"
-	case idp.onlyUser && ck.isCA:
+	case idp.OnlyUser && ck.isCA:
 		return 0, "CRL covers only end-entity certificates (onlyContainsUserCerts)"
-	case idp.onlyCA && !ck.isCA:
+	case idp.OnlyCA && !ck.isCA:
 		return 0, "CRL covers only CA certificates (onlyContainsCACerts)"
 	}
 	reasons := allReasons
-	if idp.name != nil {
-		want := idp.name.names(d.rawIssuer)
+	if idp.Name != nil {
+		want := idp.Name.Names(d.rawIssuer)
 		matched := false
 		var dpReasons uint16
 		for i := range ck.cdp {
 			dp := &ck.cdp[i]
-			if dp.name == nil || dp.crlIssuer != nil {
+			if dp.Name == nil || dp.CRLIssuer != nil {
 				continue
 			}
-			for _, g := range dp.name.names(is.RawSubject) {
+			for _, g := range dp.Name.Names(is.RawSubject) {
 				if containsName(want, g) {
 					matched = true
-					dpReasons |= dp.reasons
+					dpReasons |= dp.Reasons
 					break
 				}
 			}
@@ -300,7 +300,7 @@ func (ck *check) usable(d *crlDoc) (uint16, string) {
 		}
 		reasons &= dpReasons
 	}
-	return reasons & idp.reasons, ""
+	return reasons & idp.Reasons, ""
 }
 
 func containsName(list []certs.GeneralName, g certs.GeneralName) bool {
@@ -325,7 +325,7 @@ func hasExtension(c *x509.Certificate, oid []int) bool {
 // the Freshest CRL URLs of the certificate and of the base (spec §3.3).
 // needed is true when a delta is pointed to.
 func (ck *check) findDelta(base *crlDoc) (delta *crlDoc, needed bool, why string) {
-	pointers := append(append([]distributionPoint(nil), ck.freshestCert...), base.freshest...)
+	pointers := append(append([]certs.DistributionPoint(nil), ck.freshestCert...), base.freshest...)
 	needed = len(pointers) > 0
 	var best *crlDoc
 	for _, crl := range ck.req.StoreCRLs {
@@ -351,7 +351,7 @@ func (ck *check) findDelta(base *crlDoc) (delta *crlDoc, needed bool, why string
 		return nil, false, ""
 	}
 	for i := range pointers {
-		for _, url := range pointers[i].uris() {
+		for _, url := range pointers[i].URIs() {
 			r, err := ck.c.r.Retrieve(ck.ctx, url, cache.KindDeltaCRL, ck.options())
 			ck.log(r)
 			if err != nil {

@@ -2,7 +2,6 @@ package revocation
 
 import (
 	"bytes"
-	"crypto/x509"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,91 +12,6 @@ import (
 	"github.com/winchain/winchain/cache"
 	"github.com/winchain/winchain/internal/testpki"
 )
-
-// pkitsExtensions returns the values of extension oid in the PKITS CRLs and
-// certificates (fuzz seeds from testdata).
-func pkitsExtensions(f *testing.F, oid []int) [][]byte {
-	var out [][]byte
-	crls, _ := filepath.Glob(filepath.Join("..", "testdata", "pkits", "crls", "*.crl"))
-	for _, p := range crls {
-		der, err := os.ReadFile(p)
-		if err != nil {
-			continue
-		}
-		if crl, err := x509.ParseRevocationList(der); err == nil {
-			for _, e := range crl.Extensions {
-				if e.Id.Equal(oid) {
-					out = append(out, e.Value)
-				}
-			}
-		}
-	}
-	cs, _ := filepath.Glob(filepath.Join("..", "testdata", "pkits", "certs", "*distributionPoint*.crt"))
-	more, _ := filepath.Glob(filepath.Join("..", "testdata", "pkits", "certs", "*cRLIssuer*.crt"))
-	for _, p := range append(cs, more...) {
-		der, _ := os.ReadFile(p)
-		if c, err := x509.ParseCertificate(der); err == nil {
-			for _, e := range c.Extensions {
-				if e.Id.Equal(oid) {
-					out = append(out, e.Value)
-				}
-			}
-		}
-	}
-	return out
-}
-
-// FuzzParseIDP: the IssuingDistributionPoint parser never panics, and what
-// it accepts keeps its invariants (reasons within ReasonFlags bits 1-8;
-// relative names expand to one directoryName).
-func FuzzParseIDP(f *testing.F) {
-	for _, v := range pkitsExtensions(f, oidIssuingDistPoint) {
-		f.Add(v)
-	}
-	f.Add(idpValue(true, false, false))
-	f.Add(idpValue(false, true, true))
-	f.Add([]byte{0x30, 0x00})
-	base := testpki.NewRoot("Fuzz CRL Issuer", testpki.ECDSA).Cert.X.RawSubject
-	f.Fuzz(func(t *testing.T, der []byte) {
-		idp, err := parseIDP(der)
-		if err != nil {
-			return
-		}
-		if idp.reasons&^allReasons != 0 {
-			t.Fatalf("reasons %#x outside ReasonFlags", idp.reasons)
-		}
-		if idp.name != nil && idp.name.relative != nil {
-			if n := idp.name.names(base); len(n) > 1 {
-				t.Fatalf("relative name expanded to %d names", len(n))
-			}
-		}
-	})
-}
-
-// FuzzParseDistributionPoints: the CDP / Freshest CRL parser never panics;
-// URIs it returns are the bytes of the input.
-func FuzzParseDistributionPoints(f *testing.F) {
-	for _, v := range pkitsExtensions(f, oidCRLDistributionPoints) {
-		f.Add(v)
-	}
-	for _, v := range pkitsExtensions(f, oidFreshestCRL) {
-		f.Add(v)
-	}
-	f.Add(dpExtValue("http://pki.example.test/a.crl", "ldap://x"))
-	f.Fuzz(func(t *testing.T, der []byte) {
-		dps, err := parseDistributionPoints(der)
-		if err != nil {
-			return
-		}
-		for i := range dps {
-			for _, u := range dps[i].uris() {
-				if !bytes.Contains(der, []byte(u)) {
-					t.Fatalf("URI %q not in the input", u)
-				}
-			}
-		}
-	})
-}
 
 // FuzzCRLDoc: parsing and indexing arbitrary CRL bytes never panics, and
 // every serial the index holds is found again.

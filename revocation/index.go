@@ -29,8 +29,8 @@ type crlDoc struct {
 	thisUpdate, nextUpdate time.Time
 	number                 *big.Int
 
-	idp      *issuingDistributionPoint
-	freshest []distributionPoint
+	idp      *certs.IssuingDistributionPoint
+	freshest []certs.DistributionPoint
 	isDelta  bool
 	base     *big.Int // BaseCRLNumber of a delta CRL
 
@@ -79,9 +79,9 @@ func parseCRLDoc(der []byte, parsed *certs.CRL) (*crlDoc, error) {
 		var err error
 		switch {
 		case ext.Id.Equal(oidIssuingDistPoint):
-			d.idp, err = parseIDP(ext.Value)
+			d.idp, err = certs.ParseIssuingDistributionPoint(ext.Value)
 		case ext.Id.Equal(oidFreshestCRL):
-			d.freshest, err = parseDistributionPoints(ext.Value)
+			d.freshest, err = certs.ParseDistributionPoints(ext.Value)
 		case ext.Id.Equal(certs.OIDDeltaCRLIndicator):
 			if parsed.BaseNumber == nil {
 				err = errMalformed

@@ -75,7 +75,7 @@ func PlanFor(cert, issuer *certs.Certificate) (*Plan, error) {
 		p.CRL = append(p.CRL, PlannedURL{URL: u, Request: u})
 	}
 	for i := range ck.freshestCert {
-		for _, u := range ck.freshestCert[i].uris() {
+		for _, u := range ck.freshestCert[i].URIs() {
 			p.DeltaCRL = append(p.DeltaCRL, PlannedURL{URL: u, Request: u})
 		}
 	}
