@@ -146,6 +146,25 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Clock == nil {
 		return c, errors.New("cache: Config.Clock is required")
 	}
+	c = c.limits()
+	if err := c.Offline.validate(); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// FolderOptions returns the urlcache.Options [NewRetriever] opens DiskDir
+// with: ReadOnly, and Content files bounded by the MaxUrlRetrievalByteCount
+// in force (zero MaxURLRetrievalBytes: [DefaultMaxURLRetrievalBytes], not
+// urlcache.MaxContentSize). Open a Config.Folder with them to bound it the
+// same way.
+func (c Config) FolderOptions() urlcache.Options {
+	return urlcache.Options{ReadOnly: c.ReadOnly, MaxContent: c.limits().MaxURLRetrievalBytes}
+}
+
+// limits returns c with every zero timeout, byte limit and lifetime
+// replaced by its Windows default.
+func (c Config) limits() Config {
 	if c.URLRetrievalTimeout <= 0 {
 		c.URLRetrievalTimeout = DefaultURLRetrievalTimeout
 	}
@@ -164,10 +183,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.OCSPValidity <= 0 {
 		c.OCSPValidity = DefaultOCSPValidity
 	}
-	if err := c.Offline.validate(); err != nil {
-		return c, err
-	}
-	return c, nil
+	return c
 }
 
 // String describes the limits a Config applies, for logs.

@@ -278,7 +278,7 @@ func NewRetriever(cfg Config) (*Retriever, error) {
 	case cfg.Folder != nil:
 		r.disk = cfg.Folder
 	case cfg.DiskDir != "":
-		if r.disk, err = urlcache.Open(cfg.DiskDir, urlcache.Options{ReadOnly: cfg.ReadOnly, MaxContent: cfg.MaxURLRetrievalBytes}); err != nil {
+		if r.disk, err = urlcache.Open(cfg.DiskDir, cfg.FolderOptions()); err != nil {
 			return nil, err
 		}
 	}

@@ -186,13 +186,13 @@ func build(cfg Config, fork *Client) (*Client, error) {
 	return c, nil
 }
 
-// startProcess builds the layers of a new process; with from, the process
-// starts as a copy of from's (memory cache and engine cache).
-func (c *Client) startProcess(from *Client) error {
-	cfg, reg := c.cfg, c.cfg.Registry
-	rc := cache.Config{
+// cacheConfig is the Cryptnet layer's configuration of a client of cfg
+// whose wire is network.
+func (cfg Config) cacheConfig(network cache.Fetcher) cache.Config {
+	reg := cfg.Registry
+	return cache.Config{
 		Clock:                cfg.Clock,
-		Fetcher:              c.network,
+		Fetcher:              network,
 		DiskDir:              cfg.CacheDir,
 		Folder:               cfg.CacheFolder,
 		ReadOnly:             cfg.ReadOnlyCache,
@@ -209,6 +209,23 @@ func (c *Client) startProcess(from *Client) error {
 		Offline:              cfg.NegativeCache,
 		OfflineState:         cfg.OfflineState,
 	}
+}
+
+// CacheFolderOptions returns the urlcache.Options the client opens
+// CacheDir with (cache.Config.FolderOptions): ReadOnlyCache, and Content
+// files bounded by Registry.MaxURLRetrievalBytes (MaxUrlRetrievalByteCount;
+// zero: cache.DefaultMaxURLRetrievalBytes, 100 MiB). Open a CacheFolder
+// with them (urlcache.OpenFS(urlcache.NewMemFS(), cfg.CacheFolderOptions()))
+// so it is bounded as a CacheDir is.
+func (cfg Config) CacheFolderOptions() urlcache.Options {
+	return cfg.cacheConfig(nil).FolderOptions()
+}
+
+// startProcess builds the layers of a new process; with from, the process
+// starts as a copy of from's (memory cache and engine cache).
+func (c *Client) startProcess(from *Client) error {
+	cfg, reg := c.cfg, c.cfg.Registry
+	rc := cfg.cacheConfig(c.network)
 	var ret *cache.Retriever
 	var err error
 	if from != nil {

@@ -41,9 +41,10 @@ type stateKey struct {
 	sum          [32]byte
 }
 
-// openFolder makes m the cohort's disk cache folder.
+// openFolder makes m the cohort's disk cache folder, bounded as the
+// client's Retriever bounds a folder on disk (MaxUrlRetrievalByteCount).
 func (c *cohort) openFolder(m *urlcache.MemFS) error {
-	f, err := urlcache.OpenFS(m, urlcache.Options{MaxContent: c.g.clientCfg.Registry.MaxURLRetrievalBytes})
+	f, err := urlcache.OpenFS(m, c.g.clientCfg.CacheFolderOptions())
 	if err != nil {
 		return err
 	}

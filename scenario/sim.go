@@ -153,6 +153,21 @@ type sim struct {
 	scratch []bool
 }
 
+// maxNetLog bounds the request log of a run's simulated network
+// (netsim.Network.MaxLog; the per-URL counts are kept whole). The simulator
+// reads no request log, so a short tail is enough for debugging, and a run
+// of MaxWork evaluations cannot grow it without end (winchain's choice).
+const maxNetLog = 1024
+
+// newNetwork returns a run's simulated network on its own clock, set to
+// start.
+func newNetwork(start time.Time) (*clock.Manual, *netsim.Network) {
+	clk := clock.NewManual(start)
+	n := netsim.New(clk)
+	n.MaxLog = maxNetLog
+	return clk, n
+}
+
 // Run simulates the scenario and returns its report. The error is for
 // input that cannot be used (unreadable files, bad keys); what the clients
 // see, failures included, is in the report.
@@ -169,9 +184,7 @@ func Run(ctx context.Context, s *Spec, opts Options) (*Report, error) {
 	sm.backJumps = backJumps(s.Events)
 	sm.resyncAhead = resyncAhead(s.Events)
 	sm.rng = rand.New(rand.NewPCG(uint64(s.Seed), 0x5eed))
-	sm.netClk = clock.NewManual(s.Start)
-	sm.net = netsim.New(sm.netClk)
-	sm.net.MaxLog = 1024
+	sm.netClk, sm.net = newNetwork(s.Start)
 	if err := s.buildNetwork(p, sm.net); err != nil {
 		return nil, err
 	}
