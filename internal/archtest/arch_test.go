@@ -99,15 +99,7 @@ func TestLayering(t *testing.T) {
 // whose cache package imports chain.
 func TestLayeringDetectsViolation(t *testing.T) {
 	dir := t.TempDir()
-	write := func(rel, src string) {
-		p := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(rel, src string) { writeFixture(t, dir, rel, src) }
 	write("cache/bad.go", "package cache\nimport _ \""+module+"/chain\"\n")
 	write("chain/ok.go", "package chain\nimport _ \""+module+"/cache\"\n")
 	// Layer skipping: a scenario file building its own Retriever (under an
@@ -116,23 +108,11 @@ func TestLayeringDetectsViolation(t *testing.T) {
 	write("scenario/wire.go", "package scenario\nimport c \""+module+"/cache\"\nvar r, _ = c.NewRetriever(c.Config{})\nvar m, _ = c.OfflinePreset(\"none\")\n")
 	write("cmd/winchain/x_test.go", "package main\nimport \""+module+"/chain\"\nvar e = chain.NewEngine(chain.Config{})\n")
 	write("client/client.go", "package client\nimport \""+module+"/chain\"\nvar e = chain.NewEngine(chain.Config{})\n")
-	v, checked, err := violations(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{
+	wantViolations(t, dir, 5,
 		"cache/bad.go: package cache (layer 2) may not import chain",
 		"cmd/winchain/x_test.go: calls chain.NewEngine",
 		"scenario/wire.go: calls cache.NewRetriever",
-	}
-	if checked != 5 || len(v) != len(want) {
-		t.Fatalf("want %d violations in 5 files, got %d checked, %q", len(want), checked, v)
-	}
-	for i, w := range want {
-		if !strings.HasPrefix(v[i], w) {
-			t.Errorf("violation %d = %q, want it to start %q", i, v[i], w)
-		}
-	}
+	)
 }
 
 // TestLayeringDetectsHelperRules proves the rules beyond the layer order
@@ -142,15 +122,7 @@ func TestLayeringDetectsViolation(t *testing.T) {
 // client and above, pass.
 func TestLayeringDetectsHelperRules(t *testing.T) {
 	dir := t.TempDir()
-	write := func(rel, src string) {
-		p := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(rel, src string) { writeFixture(t, dir, rel, src) }
 	imp := func(pkg, target string) string {
 		return "package " + pkg + "\nimport _ \"" + module + "/" + target + "\"\n"
 	}
@@ -163,18 +135,36 @@ func TestLayeringDetectsHelperRules(t *testing.T) {
 	write("revocation/net_test.go", imp("revocation", "netsim"))
 	write("client/net.go", imp("client", "netsim"))
 	write("scenario/sim.go", imp("scenario", "netsim"))
-	v, checked, err := violations(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{
+	wantViolations(t, dir, 6,
 		"chain/pki.go: imports internal/testpki, which only test files may import",
 		"internal/boundedio/bad.go: package internal/boundedio (layer 0) may not import cache",
 		"internal/newhelper: package has no layer",
 		"revocation/net.go: package revocation is below client and may not import netsim",
+	)
+}
+
+// writeFixture writes one file of a fixture tree below dir.
+func writeFixture(t *testing.T, dir, rel, src string) {
+	t.Helper()
+	p := filepath.Join(dir, rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
 	}
-	if checked != 6 || len(v) != len(want) {
-		t.Fatalf("want %d violations in 6 checked files, got %d checked, %q", len(want), checked, v)
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wantViolations checks the fixture tree dir: checked files parsed, and
+// violations starting with want, in order.
+func wantViolations(t *testing.T, dir string, checked int, want ...string) {
+	t.Helper()
+	v, n, err := violations(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != checked || len(v) != len(want) {
+		t.Fatalf("want %d violations in %d checked files, got %d checked, %q", len(want), checked, n, v)
 	}
 	for i, w := range want {
 		if !strings.HasPrefix(v[i], w) {
