@@ -34,16 +34,15 @@ import (
 
 // CRL and CRL entry extension OIDs (RFC 5280 §5.2, §5.3).
 var (
-	OIDCRLNumber          = asn1.ObjectIdentifier{2, 5, 29, 20}
-	OIDDeltaCRLIndicator  = asn1.ObjectIdentifier{2, 5, 29, 27}
-	OIDReasonCode         = asn1.ObjectIdentifier{2, 5, 29, 21}
-	OIDHoldInstruction    = asn1.ObjectIdentifier{2, 5, 29, 23}
-	OIDInvalidityDate     = asn1.ObjectIdentifier{2, 5, 29, 24}
-	OIDCertificateIssuer  = asn1.ObjectIdentifier{2, 5, 29, 29}
-	OIDIssuingDistPoint   = asn1.ObjectIdentifier{2, 5, 29, 28}
-	OIDFreshestCRL        = asn1.ObjectIdentifier{2, 5, 29, 46}
-	oidIssuerAltName      = asn1.ObjectIdentifier{2, 5, 29, 18}
-	oidAuthorityInfoAcces = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 1}
+	OIDCRLNumber         = asn1.ObjectIdentifier{2, 5, 29, 20}
+	OIDDeltaCRLIndicator = asn1.ObjectIdentifier{2, 5, 29, 27}
+	OIDReasonCode        = asn1.ObjectIdentifier{2, 5, 29, 21}
+	OIDHoldInstruction   = asn1.ObjectIdentifier{2, 5, 29, 23}
+	OIDInvalidityDate    = asn1.ObjectIdentifier{2, 5, 29, 24}
+	OIDCertificateIssuer = asn1.ObjectIdentifier{2, 5, 29, 29}
+	OIDIssuingDistPoint  = asn1.ObjectIdentifier{2, 5, 29, 28}
+	OIDFreshestCRL       = asn1.ObjectIdentifier{2, 5, 29, 46}
+	oidIssuerAltName     = asn1.ObjectIdentifier{2, 5, 29, 18}
 )
 
 // NoReason is CRLEntry.ReasonCode when the entry has no reasonCode.
@@ -300,7 +299,7 @@ func (c *CRL) decodeExtensions() {
 // makes the CRL unusable.
 func HandledCRLExtension(id asn1.ObjectIdentifier) bool {
 	for _, o := range []asn1.ObjectIdentifier{OIDAuthorityKeyID, oidIssuerAltName, OIDCRLNumber,
-		OIDDeltaCRLIndicator, OIDIssuingDistPoint, OIDFreshestCRL, oidAuthorityInfoAcces} {
+		OIDDeltaCRLIndicator, OIDIssuingDistPoint, OIDFreshestCRL, oidAuthorityInfoAccess} {
 		if id.Equal(o) {
 			return true
 		}

@@ -70,19 +70,16 @@ var (
 	oidSHA512 = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
 	oidMGF1   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 8}
 
-	oidPublicKeyRSA     = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
-	oidPublicKeyDSA     = asn1.ObjectIdentifier{1, 2, 840, 10040, 4, 1}
-	oidPublicKeyECDSA   = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
-	oidPublicKeyEd25519 = asn1.ObjectIdentifier{1, 3, 101, 112}
+	oidPublicKeyRSA   = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
+	oidPublicKeyDSA   = asn1.ObjectIdentifier{1, 2, 840, 10040, 4, 1}
+	oidPublicKeyECDSA = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
+	// id-Ed25519 names both the key and the signature (RFC 8410 §3).
+	oidPublicKeyEd25519 = oidSigEd25519
 
 	oidCurveP224 = asn1.ObjectIdentifier{1, 3, 132, 0, 33}
 	oidCurveP256 = asn1.ObjectIdentifier{1, 2, 840, 10045, 3, 1, 7}
 	oidCurveP384 = asn1.ObjectIdentifier{1, 3, 132, 0, 34}
 	oidCurveP521 = asn1.ObjectIdentifier{1, 3, 132, 0, 35}
-
-	oidExtAIA     = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 1, 1}
-	oidAIAOCSP    = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1}
-	oidAIAIssuers = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 2}
 )
 
 // extKeyUsageOIDs mirrors crypto/x509's (unexported) table so that a
@@ -91,7 +88,7 @@ var extKeyUsageOIDs = []struct {
 	eku x509.ExtKeyUsage
 	oid asn1.ObjectIdentifier
 }{
-	{x509.ExtKeyUsageAny, asn1.ObjectIdentifier{2, 5, 29, 37, 0}},
+	{x509.ExtKeyUsageAny, oidAnyExtKeyUsage},
 	{x509.ExtKeyUsageServerAuth, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 1}},
 	{x509.ExtKeyUsageClientAuth, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 2}},
 	{x509.ExtKeyUsageCodeSigning, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 3}},
@@ -100,7 +97,7 @@ var extKeyUsageOIDs = []struct {
 	{x509.ExtKeyUsageIPSECTunnel, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 6}},
 	{x509.ExtKeyUsageIPSECUser, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 7}},
 	{x509.ExtKeyUsageTimeStamping, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 8}},
-	{x509.ExtKeyUsageOCSPSigning, asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 9}},
+	{x509.ExtKeyUsageOCSPSigning, OIDExtKeyUsageOCSPSigning},
 	{x509.ExtKeyUsageMicrosoftServerGatedCrypto, asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 10, 3, 3}},
 	{x509.ExtKeyUsageNetscapeServerGatedCrypto, asn1.ObjectIdentifier{2, 16, 840, 1, 113730, 4, 1}},
 	{x509.ExtKeyUsageMicrosoftCommercialCodeSigning, asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 2, 1, 22}},
@@ -806,15 +803,11 @@ func (p *lenientParser) processExtensions(x *x509.Certificate) {
 // true for extensions it does not process (and for a SAN without any name it
 // can represent, or name constraints with forms it cannot represent).
 func decodeExtension(x *x509.Certificate, e pkix.Extension) (unhandled bool, err error) {
-	if e.Id.Equal(oidExtAIA) {
-		return false, decodeAIA(x, e.Value)
-	}
-	if len(e.Id) != 4 || e.Id[0] != 2 || e.Id[1] != 5 || e.Id[2] != 29 {
-		return true, nil
-	}
 	val := cryptobyte.String(e.Value)
-	switch e.Id[3] {
-	case 15: // keyUsage, RFC 5280 §4.2.1.3
+	switch id := e.Id; {
+	case id.Equal(oidAuthorityInfoAccess): // RFC 5280 §4.2.2.1
+		return false, decodeAIA(x, e.Value)
+	case id.Equal(OIDKeyUsage): // keyUsage, RFC 5280 §4.2.1.3
 		bits, ok := readBitString(&val)
 		if !ok || !val.Empty() {
 			return false, errors.New("malformed KeyUsage")
@@ -826,18 +819,18 @@ func decodeExtension(x *x509.Certificate, e pkix.Extension) (unhandled bool, err
 			}
 		}
 		x.KeyUsage = x509.KeyUsage(ku)
-	case 19: // basicConstraints, RFC 5280 §4.2.1.9
+	case id.Equal(oidBasicConstraints): // basicConstraints, RFC 5280 §4.2.1.9
 		return false, decodeBasicConstraints(x, val)
-	case 17: // subjectAltName, RFC 5280 §4.2.1.6
+	case id.Equal(OIDSubjectAltName): // subjectAltName, RFC 5280 §4.2.1.6
 		if err := decodeSAN(x, val); err != nil {
 			return false, err
 		}
 		return len(x.DNSNames) == 0 && len(x.EmailAddresses) == 0 && len(x.IPAddresses) == 0 && len(x.URIs) == 0, nil
-	case 30: // nameConstraints, RFC 5280 §4.2.1.10
+	case id.Equal(OIDNameConstraints): // nameConstraints, RFC 5280 §4.2.1.10
 		return decodeNameConstraints(x, e)
-	case 31: // cRLDistributionPoints, RFC 5280 §4.2.1.13
+	case id.Equal(OIDCRLDistributionPoints): // cRLDistributionPoints, RFC 5280 §4.2.1.13
 		return false, decodeCDP(x, val)
-	case 35: // authorityKeyIdentifier, RFC 5280 §4.2.1.1
+	case id.Equal(OIDAuthorityKeyID): // authorityKeyIdentifier, RFC 5280 §4.2.1.1
 		// keyIdentifier only; certs.parseAKI reads the rest. A
 		// malformed AKI (spec §11.3: SEQUENCE length 0x18 over 0x16
 		// bytes) leaves AuthorityKeyId nil.
@@ -852,9 +845,9 @@ func decodeExtension(x *x509.Certificate, e pkix.Extension) (unhandled bool, err
 			}
 			x.AuthorityKeyId = kid
 		}
-	case 36: // policyConstraints, RFC 5280 §4.2.1.11
+	case id.Equal(oidPolicyConstraints): // policyConstraints, RFC 5280 §4.2.1.11
 		return false, decodePolicyConstraints(x, val)
-	case 37: // extKeyUsage, RFC 5280 §4.2.1.12
+	case id.Equal(oidExtKeyUsage): // extKeyUsage, RFC 5280 §4.2.1.12
 		var seq cryptobyte.String
 		if !val.ReadASN1(&seq, cbasn1.SEQUENCE) || !val.Empty() {
 			return false, errors.New("malformed ExtKeyUsage")
@@ -873,15 +866,15 @@ func decodeExtension(x *x509.Certificate, e pkix.Extension) (unhandled bool, err
 			}
 		}
 		x.ExtKeyUsage, x.UnknownExtKeyUsage = ekus, unknown
-	case 14: // subjectKeyIdentifier, RFC 5280 §4.2.1.2
+	case id.Equal(oidSubjectKeyID): // subjectKeyIdentifier, RFC 5280 §4.2.1.2
 		var skid cryptobyte.String
 		if !val.ReadASN1(&skid, cbasn1.OCTET_STRING) || !val.Empty() {
 			return false, errors.New("malformed SubjectKeyIdentifier")
 		}
 		x.SubjectKeyId = skid
-	case 32: // certificatePolicies, RFC 5280 §4.2.1.4
+	case id.Equal(oidCertificatePolicies): // certificatePolicies, RFC 5280 §4.2.1.4
 		return false, decodePolicies(x, val)
-	case 33: // policyMappings, RFC 5280 §4.2.1.5
+	case id.Equal(oidPolicyMappings): // policyMappings, RFC 5280 §4.2.1.5
 		var seq cryptobyte.String
 		if !val.ReadASN1(&seq, cbasn1.SEQUENCE) || !val.Empty() {
 			return false, errors.New("malformed PolicyMappings")
@@ -900,7 +893,7 @@ func decodeExtension(x *x509.Certificate, e pkix.Extension) (unhandled bool, err
 			maps = append(maps, x509.PolicyMapping{IssuerDomainPolicy: io, SubjectDomainPolicy: so})
 		}
 		x.PolicyMappings = maps
-	case 54: // inhibitAnyPolicy, RFC 5280 §4.2.1.14
+	case id.Equal(oidInhibitAnyPolicy): // inhibitAnyPolicy, RFC 5280 §4.2.1.14
 		var v cryptobyte.String
 		if !val.ReadASN1(&v, cbasn1.INTEGER) || !val.Empty() || len(v) == 0 || len(v) > 4 {
 			return false, errors.New("malformed InhibitAnyPolicy")

@@ -764,7 +764,7 @@ func TestParseLenientToleratesBrokenExtensions(t *testing.T) {
 		{"EKU", asn1.ObjectIdentifier{2, 5, 29, 37}, func(t *testing.T, x *x509.Certificate) { assert.Empty(t, x.ExtKeyUsage) }},
 		{"SKI", asn1.ObjectIdentifier{2, 5, 29, 14}, func(t *testing.T, x *x509.Certificate) { assert.Nil(t, x.SubjectKeyId) }},
 		{"CDP", asn1.ObjectIdentifier{2, 5, 29, 31}, func(t *testing.T, x *x509.Certificate) { assert.Empty(t, x.CRLDistributionPoints) }},
-		{"AIA", oidExtAIA, func(t *testing.T, x *x509.Certificate) { assert.Empty(t, x.OCSPServer) }},
+		{"AIA", oidAuthorityInfoAccess, func(t *testing.T, x *x509.Certificate) { assert.Empty(t, x.OCSPServer) }},
 		{"policies", asn1.ObjectIdentifier{2, 5, 29, 32}, func(t *testing.T, x *x509.Certificate) { assert.Empty(t, x.PolicyIdentifiers) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

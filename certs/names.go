@@ -37,15 +37,6 @@ const (
 // otherName Windows name constraints support (spec §1.6).
 var OIDUPN = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 20, 2, 3}
 
-// Obsolete and current subjectAltName extension OIDs. Windows honours both
-// (spec §11.1 item 6).
-var (
-	OIDSubjectAltName         = asn1.ObjectIdentifier{2, 5, 29, 17}
-	OIDSubjectAltNameObsolete = asn1.ObjectIdentifier{2, 5, 29, 7}
-	OIDAuthorityKeyID         = asn1.ObjectIdentifier{2, 5, 29, 35}
-	OIDNameConstraints        = asn1.ObjectIdentifier{2, 5, 29, 30}
-)
-
 // GeneralName is one decoded GeneralName. Value holds the string form for
 // rfc822, dNS and URI names and the UPN; Raw holds the DER contents of a
 // directoryName (a Name SEQUENCE) or the octets of an iPAddress.
@@ -457,11 +448,6 @@ func PrepareString(s string) string {
 func ParseName(der []byte) (pkix.RDNSequence, error) {
 	return parseRDNSequenceLenient(der)
 }
-
-var (
-	oidExtKeyUsage    = asn1.ObjectIdentifier{2, 5, 29, 37}
-	oidAnyExtKeyUsage = asn1.ObjectIdentifier{2, 5, 29, 37, 0}
-)
 
 // ekuOIDs returns the EKU OIDs, nil for any usage.
 func ekuOIDs(x *x509.Certificate) []string {

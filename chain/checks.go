@@ -43,9 +43,8 @@ var supportedCritical = map[string]bool{
 	"1.3.6.1.4.1.11129.2.4.2": true, // SCT list
 }
 
-var (
-	oidKeyUsage = asn1.ObjectIdentifier{2, 5, 29, 15}
-)
+// oidKeyUsage is keyUsage (szOID_KEY_USAGE); its home is certs.
+var oidKeyUsage = certs.OIDKeyUsage
 
 // evaluate runs the per-element checks on one candidate path and rolls the
 // bits up (spec §1.6, §1.7, §11.1).

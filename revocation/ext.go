@@ -13,15 +13,18 @@ import (
 	"github.com/winchain/winchain/certs"
 )
 
-// Extension OIDs (RFC 5280 §4.2.1.13, §5.2, §5.3); the CRL ones have their
-// home in certs, beside the CRL parser.
+// Extension and EKU OIDs (RFC 5280 §4.2.1.3, §4.2.1.12, §4.2.1.13, §5.2;
+// RFC 6960 §4.2.2.2.1). Their home is certs, beside the parsers; only
+// id-pkix-ocsp-nocheck, which only revocation reads, is defined here.
 var (
-	oidCRLDistributionPoints = asn1.ObjectIdentifier{2, 5, 29, 31}
+	oidCRLDistributionPoints = certs.OIDCRLDistributionPoints
 	oidFreshestCRL           = certs.OIDFreshestCRL
 	oidIssuingDistPoint      = certs.OIDIssuingDistPoint
-	oidKeyUsage              = asn1.ObjectIdentifier{2, 5, 29, 15}
-	oidOCSPNoCheck           = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 5}
-	oidOCSPSigning           = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 9}
+	oidKeyUsage              = certs.OIDKeyUsage
+	oidOCSPSigning           = certs.OIDExtKeyUsageOCSPSigning
+	// oidOCSPNoCheck is id-pkix-ocsp-nocheck, szOID_PKIX_OCSP_NOCHECK
+	// (RFC 6960 §4.2.2.2.1).
+	oidOCSPNoCheck = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 5}
 )
 
 // Reason codes (RFC 5280 CRLReason); bit i of a ReasonFlags mask is
