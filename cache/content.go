@@ -7,7 +7,6 @@ import (
 
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
-	"golang.org/x/crypto/ocsp"
 
 	"github.com/winchain/winchain/certs"
 )
@@ -124,10 +123,9 @@ func objectExpiry(kind Kind, body []byte, downloaded time.Time, ocspValidity tim
 		_, next, _ := certs.ReadCRLTimes(certs.DecodeCRLBody(body))
 		return next
 	case ck == ContentOCSP || kind == KindOCSP && ck != ContentCRL:
-		// Without its certs field: a responder certificate crypto/x509
+		// certs.ParseOCSPResponse: a responder certificate crypto/x509
 		// refuses does not cost the response its expiry (spec §11.3).
-		stripped, _ := certs.SplitOCSPCerts(body)
-		if resp, err := ocsp.ParseResponse(stripped, nil); err == nil {
+		if resp, err := certs.ParseOCSPResponse(body, nil); err == nil {
 			if !resp.NextUpdate.IsZero() {
 				return resp.NextUpdate
 			}

@@ -247,7 +247,7 @@ func (rb *rebuild) object(i int, p placement) ([]byte, string, error) {
 	iss := rb.issuerOf(i)
 	var getURL string
 	if p.kind == "ocsp" {
-		req, err := ocsp.CreateRequest(rb.certs[i].X, rb.certs[iss].X, &ocsp.RequestOptions{Hash: crypto.SHA1})
+		req, err := revocation.OCSPRequest(rb.certs[i], rb.certs[iss])
 		if err != nil {
 			rb.notef("%s: no OCSP request can be built (%v): its OCSP response is not placed", who, err)
 			return nil, "", nil

@@ -88,3 +88,68 @@ func FuzzSplitOCSPCerts(f *testing.F) {
 		}
 	})
 }
+
+// TestParseOCSPResponse: the one OCSP parse loads the certs field with
+// Parse (a negative serial loads), keeps a certificate that does not load
+// as an error beside the others, and picks the responder the responderID
+// names wherever it stands; a responder's error status is an
+// ocsp.ResponseError.
+func TestParseOCSPResponse(t *testing.T) {
+	ca := testpki.NewRoot("OCSP Parse CA", testpki.ECDSA)
+	rc := ca.WithSerial(ca.NewLeaf("Negative Serial Responder", testpki.ECDSA, func(c *x509.Certificate) {
+		c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
+	}), []byte{0xFF, 0x7B})
+	bystander := ca.NewLeaf("Bystander", testpki.ECDSA)
+	this := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	respond := func(raw ...[]byte) []byte {
+		der, err := ocsp.CreateResponse(ca.Cert.X, rc.Cert.X, ocsp.Response{
+			Status: ocsp.Good, SerialNumber: big.NewInt(7), ThisUpdate: this, NextUpdate: this.Add(time.Hour),
+			Certificate: &x509.Certificate{Raw: bytes.Join(raw, nil)},
+		}, rc.Key)
+		require.NoError(t, err)
+		return der
+	}
+
+	r, err := certs.ParseOCSPResponse(respond(bystander.Cert.X.Raw, []byte{0x30, 0x03, 0x02, 0x01, 0x01}, rc.Cert.X.Raw), nil)
+	require.NoError(t, err)
+	require.Equal(t, ocsp.Good, r.Status)
+	require.Nil(t, r.Certificate, "x/crypto never sees the certs field")
+	require.Len(t, r.Certificates, 3)
+	require.NoError(t, r.CertErrors[0])
+	require.Error(t, r.CertErrors[1])
+	require.Nil(t, r.Certificates[1])
+	require.Equal(t, big.NewInt(-133), r.Certificates[2].X.SerialNumber)
+	got, err := r.Responder()
+	require.NoError(t, err)
+	require.Equal(t, rc.Cert.SHA1, got.SHA1, "the responderID names the responder, not the first")
+	require.True(t, r.NamesResponder(rc.Cert.X))
+	require.False(t, r.NamesResponder(bystander.Cert.X))
+	require.NoError(t, r.CheckSignatureFrom(rc.Cert.X))
+
+	// No certificate named: the first that loads, as x/crypto takes it.
+	r, err = certs.ParseOCSPResponse(respond([]byte{0x30, 0x03, 0x02, 0x01, 0x01}, bystander.Cert.X.Raw), nil)
+	require.NoError(t, err)
+	got, err = r.Responder()
+	require.NoError(t, err)
+	require.Equal(t, bystander.Cert.SHA1, got.SHA1)
+	// None loads: the first error.
+	r, err = certs.ParseOCSPResponse(respond([]byte{0x30, 0x03, 0x02, 0x01, 0x01}), nil)
+	require.NoError(t, err)
+	got, err = r.Responder()
+	require.Nil(t, got)
+	require.Error(t, err)
+	// No certs field: none, no error.
+	der, err := ocsp.CreateResponse(ca.Cert.X, ca.Cert.X, ocsp.Response{Status: ocsp.Good, SerialNumber: big.NewInt(7), ThisUpdate: this}, ca.Key)
+	require.NoError(t, err)
+	r, err = certs.ParseOCSPResponse(der, nil)
+	require.NoError(t, err)
+	got, err = r.Responder()
+	require.NoError(t, err)
+	require.Nil(t, got)
+	require.True(t, r.NamesResponder(ca.Cert.X))
+
+	_, err = certs.ParseOCSPResponse([]byte{0x30, 0x03, 0x0a, 0x01, 0x06}, nil) // unauthorized
+	var re ocsp.ResponseError
+	require.ErrorAs(t, err, &re)
+	require.Equal(t, ocsp.Unauthorized, re.Status)
+}

@@ -360,39 +360,34 @@ func ocspObject(data []byte, name string, opts Options) (*Object, error) {
 	if opts.Issuer != nil {
 		issuer = opts.Issuer.X
 	}
-	// x/crypto/ocsp loads the responder certificates with crypto/x509,
-	// which refuses some that Windows loads (a negative serial): they are
-	// split off and loaded with certs.Parse, as the revocation checker does.
-	data, certDER := certs.SplitOCSPCerts(data)
-	var responder *certs.Certificate
-	var responderErr error
-	if len(certDER) > 0 {
-		responder, responderErr = certs.Parse(certDER[0])
-	}
-	resp, err := ocsp.ParseResponse(data, issuer)
-	if err != nil && issuer != nil && responder != nil && !errors.As(err, new(ocsp.ResponseError)) {
-		// Signed by a delegated responder: the response with its key, the
-		// responder certificate with the issuer's.
-		key, kerr := certs.SigningKey(opts.Issuer, nil)
-		if r, rerr := ocsp.ParseResponse(data, responder.X); rerr == nil && kerr == nil &&
-			certs.CheckSignature(responder.X.SignatureAlgorithm, responder.X.RawTBSCertificate, responder.X.Signature, key) == nil {
-			resp, err = r, nil
-		}
-	}
-	sigErr := ""
+	// certs.ParseOCSPResponse loads the responder certificates with
+	// certs.Parse, as Windows and the revocation checker do: crypto/x509
+	// refuses some that Windows loads (a negative serial).
+	parsed, err := certs.ParseOCSPResponse(data, nil)
 	var se ocsp.ResponseError
 	switch {
 	case errors.As(err, &se):
 		return &Object{File: name, Kind: KindOCSP, OCSP: &OCSPInfo{Status: "error: " + se.Status.String()},
 			Notes: []string{"the responder answered with an error status, not a response"}}, nil
-	case err != nil && issuer != nil:
-		// Parse again without the signature check, to show the content.
-		sigErr = err.Error()
-		if resp, err = ocsp.ParseResponse(data, nil); err != nil {
-			return nil, &certs.ParseError{Input: name, Kind: "OCSP response", Err: err}
-		}
 	case err != nil:
 		return nil, &certs.ParseError{Input: name, Kind: "OCSP response", Err: err}
+	}
+	resp := parsed.Response
+	responder, responderErr := parsed.Responder()
+	sigErr := ""
+	if issuer != nil {
+		if err := resp.CheckSignatureFrom(issuer); err != nil {
+			sigErr = ocsp.ParseError("bad OCSP signature: " + err.Error()).Error()
+			// Signed by a delegated responder: the response with its
+			// key, the responder certificate with the issuer's.
+			if responder != nil {
+				key, kerr := certs.SigningKey(opts.Issuer, nil)
+				if kerr == nil && resp.CheckSignatureFrom(responder.X) == nil &&
+					certs.CheckSignature(responder.X.SignatureAlgorithm, responder.X.RawTBSCertificate, responder.X.Signature, key) == nil {
+					sigErr = ""
+				}
+			}
+		}
 	}
 	info := &OCSPInfo{Serial: serialHex(resp.SerialNumber), ProducedAt: rfc3339(resp.ProducedAt)}
 	var notes []string

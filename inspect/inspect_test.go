@@ -324,3 +324,32 @@ func TestOCSPDelegatedLenientResponder(t *testing.T) {
 	require.True(t, strings.HasPrefix(objs[0].Signature, "does not verify"), objs[0].Signature)
 	require.Equal(t, "good", objs[0].OCSP.Status)
 }
+
+// TestOCSPResponderNotFirst: the responder certificate is the one the
+// responderID names, as the revocation checker picks it
+// (certs.OCSPResponse.Responder), not the first of the certs field: with a
+// bystander certificate before it, the response still verifies and names
+// the responder. (inspect took the first before, and refused the
+// signature.)
+func TestOCSPResponderNotFirst(t *testing.T) {
+	ca := testpki.NewRoot("Inspect Order CA", testpki.ECDSA)
+	leaf := ca.NewLeaf("leaf.example.test", testpki.ECDSA)
+	rc := ca.NewLeaf("Order Responder", testpki.ECDSA, func(c *x509.Certificate) {
+		c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
+	})
+	bystander := ca.NewLeaf("Bystander", testpki.ECDSA)
+	at := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	// x/crypto/ocsp writes Certificate.Raw as the certs field's contents:
+	// two concatenated certificates become two elements.
+	der, err := ocsp.CreateResponse(ca.Cert.X, rc.Cert.X, ocsp.Response{
+		Status: ocsp.Good, SerialNumber: leaf.Cert.X.SerialNumber, ThisUpdate: at, NextUpdate: at.Add(time.Hour),
+		Certificate: &x509.Certificate{Raw: append(append([]byte(nil), bystander.Cert.X.Raw...), rc.Cert.X.Raw...)},
+	}, rc.Key)
+	require.NoError(t, err)
+	objs, err := Inspect(der, "order.ocsp", Options{Issuer: ca.Cert})
+	require.NoError(t, err)
+	o := objs[0]
+	require.Equal(t, "good", o.OCSP.Status)
+	require.Equal(t, rc.Cert.Subject(), o.OCSP.ResponderCertificate)
+	require.True(t, strings.HasPrefix(o.Signature, "verifies"), o.Signature)
+}

@@ -49,6 +49,14 @@ import (
 	"github.com/winchain/winchain/certs"
 )
 
+// OCSPRequest builds the DER OCSP request Cryptnet sends for cert issued
+// by issuer: one CertID hashed with SHA-1, no nonce, unsigned (spec §3.4).
+// It is the one builder: the checker, the retrieval plan and the CAPI2
+// replay's placed responses look requests up by it.
+func OCSPRequest(cert, issuer *certs.Certificate) ([]byte, error) {
+	return ocsp.CreateRequest(cert.X, issuer.X, &ocsp.RequestOptions{Hash: crypto.SHA1})
+}
+
 // OCSPGetURL returns the GET URL Cryptnet uses for request at the responder
 // base: base, a "/" unless base ends with one, and the base64 DER request
 // with "+", "/" and "=" escaped as %2B, %2F, %3D (spec §3.4).
@@ -74,7 +82,7 @@ func (ck *check) ocsp() {
 	if len(ck.ocspURLs) == 0 {
 		return
 	}
-	reqDER, err := ocspRequest(ck.cert, ck.issuer)
+	reqDER, err := OCSPRequest(ck.cert, ck.issuer)
 	if err != nil {
 		ck.note("OCSP request cannot be built: %v", err)
 		return
@@ -188,34 +196,6 @@ type ocspVerdict struct {
 	nocheck   bool
 }
 
-// responderCert picks the certificate that signed resp among the certs field
-// of its BasicOCSPResponse (certDER, loaded with [certs.Parse]): the one the
-// responderID names, else the first, as x/crypto/ocsp takes the first. Nil
-// when the field is absent or empty.
-func responderCert(resp *ocsp.Response, certDER [][]byte) (*certs.Certificate, error) {
-	var first *certs.Certificate
-	var firstErr error
-	for _, der := range certDER {
-		c, err := certs.Parse(der)
-		if err != nil {
-			if firstErr == nil {
-				firstErr = err
-			}
-			continue
-		}
-		if responderIDMatches(resp, c.X) {
-			return c, nil
-		}
-		if first == nil {
-			first = c
-		}
-	}
-	if first == nil && firstErr != nil {
-		return nil, fmt.Errorf("the responder certificate does not load: %w", firstErr)
-	}
-	return first, nil
-}
-
 // reasonNoDSAParameters is why a CRL or OCSP response signed by the
 // issuing CA cannot be checked when the CA's DSA key has no parameters and
 // the chain gives none to inherit (Request.InheritedDSAParameters, RFC 3279
@@ -229,20 +209,20 @@ func verifyOCSP(body []byte, cert, issuer *x509.Certificate, issuerKey crypto.Pu
 	// The responder certificates load with the lenient parser, as Windows
 	// loads them; x/crypto/ocsp would refuse the whole response over one
 	// that crypto/x509 refuses (a negative serial, spec §11.3).
-	stripped, certDER := certs.SplitOCSPCerts(body)
-	resp, err := ocsp.ParseResponseForCert(stripped, cert, nil)
+	parsed, err := certs.ParseOCSPResponse(body, cert)
 	if err != nil {
 		v.err = fmt.Errorf("does not parse: %w", err)
 		return v
 	}
+	resp := parsed.Response
 	v.resp = resp
 	if err := checkCertID(resp.TBSResponseData, cert, issuer); err != nil {
 		v.err = err
 		return v
 	}
-	rcc, err := responderCert(resp, certDER)
+	rcc, err := parsed.Responder()
 	if err != nil {
-		v.err = err
+		v.err = fmt.Errorf("the responder certificate does not load: %w", err)
 		return v
 	}
 	if issuerKey == nil {
@@ -288,7 +268,7 @@ func verifyOCSP(body []byte, cert, issuer *x509.Certificate, issuerKey crypto.Pu
 			v.note = "delegated OCSP responder"
 		}
 	}
-	if !responderIDMatches(resp, signer) {
+	if !parsed.NamesResponder(signer) {
 		v.err = errors.New("the responderID does not name the signer")
 		return v
 	}
@@ -326,29 +306,6 @@ func hasEKU(c *x509.Certificate, eku x509.ExtKeyUsage, oid asn1.ObjectIdentifier
 		}
 	}
 	return false
-}
-
-func responderIDMatches(resp *ocsp.Response, signer *x509.Certificate) bool {
-	if resp.RawResponderName != nil {
-		return certs.NamesEqual(resp.RawResponderName, signer.RawSubject)
-	}
-	bits, ok := publicKeyBits(signer.RawSubjectPublicKeyInfo)
-	if !ok {
-		return false
-	}
-	h := sha1.Sum(bits)
-	return bytes.Equal(resp.ResponderKeyHash, h[:])
-}
-
-// publicKeyBits returns the subjectPublicKey BIT STRING contents of an SPKI.
-func publicKeyBits(spki []byte) ([]byte, bool) {
-	in := cryptobyte.String(spki)
-	var seq cryptobyte.String
-	var bits asn1.BitString
-	if !in.ReadASN1(&seq, cbasn1.SEQUENCE) || !seq.SkipASN1(cbasn1.SEQUENCE) || !seq.ReadASN1BitString(&bits) {
-		return nil, false
-	}
-	return bits.Bytes, true
 }
 
 // certID is one SingleResponse's CertID.
@@ -417,7 +374,7 @@ func checkCertID(tbs []byte, cert, issuer *x509.Certificate) error {
 		return err
 	}
 	serial := certs.TrimSerial(certs.SerialBytes(cert.SerialNumber))
-	keyBits, ok := publicKeyBits(issuer.RawSubjectPublicKeyInfo)
+	keyBits, ok := certs.PublicKeyBits(issuer.RawSubjectPublicKeyInfo)
 	if !ok {
 		return errors.New("issuer public key does not parse")
 	}

@@ -1,12 +1,6 @@
 package revocation
 
-import (
-	"crypto"
-
-	"golang.org/x/crypto/ocsp"
-
-	"github.com/winchain/winchain/certs"
-)
+import "github.com/winchain/winchain/certs"
 
 // Plan is what a [Checker] would ask for, and in which order, to check one
 // certificate: for `winchain inspect` and for people reading a certificate
@@ -58,7 +52,7 @@ func PlanFor(cert, issuer *certs.Certificate) (*Plan, error) {
 	var req []byte
 	if issuer != nil && len(ck.ocspURLs) > 0 {
 		var err error
-		if req, err = ocspRequest(cert, issuer); err != nil {
+		if req, err = OCSPRequest(cert, issuer); err != nil {
 			ck.note("OCSP request cannot be built: %v", err)
 		}
 	} else if len(ck.ocspURLs) > 0 {
@@ -81,10 +75,4 @@ func PlanFor(cert, issuer *certs.Certificate) (*Plan, error) {
 	}
 	p.Notes = ck.details
 	return p, nil
-}
-
-// ocspRequest builds the DER OCSP request Cryptnet sends for cert: one
-// SHA-1 CertID (spec §3.4).
-func ocspRequest(cert, issuer *certs.Certificate) ([]byte, error) {
-	return ocsp.CreateRequest(cert.X, issuer.X, &ocsp.RequestOptions{Hash: crypto.SHA1})
 }
