@@ -29,7 +29,29 @@ start: 2026-11-24T08:00:00Z
 duration: %dh
 step: 5m
 seed: 16
-pki:
+%sgroups:
+  - name: outlook
+    count: %d
+    connectEvery: 15m
+    roots: [root]
+    profile: {revocation: chain-exclude-root, negativeCache: seed-8h, crlValidityExtension: 0s}
+events:
+`, 24*days, demoOutage, clients)
+	kinds := []string{"reboot: true", "appRestart: true", "urlcacheDelete: true", "clockJump: 4m", "appRestart: true", "clockJump: -4m"}
+	span := time.Duration(days) * 24 * time.Hour
+	for i := 0; i < events; i++ {
+		at := span * time.Duration(i+1) / time.Duration(events+1)
+		fmt.Fprintf(&b, "  - {at: %s, %s, fraction: %d%%}\n", at.Round(5*time.Minute), kinds[i%len(kinds)], 10+(i*7)%31)
+	}
+	s, err := scenario.Parse("fleet-scale.yaml", []byte(b.String()))
+	require.NoError(tb, err)
+	s.UseFiles(demoOutageFiles(tb))
+	return s
+}
+
+// demoOutage is the demo's PKI, publishers and CDP outage (T+50m to T+8h)
+// as scenario YAML sections, for test scenarios that add their own groups.
+const demoOutage = `pki:
   certs: {root: root.pem, issuing: issuing.pem, mail-old: mail-old.pem}
   keys: {root: root.key, issuing: issuing.key}
 crls:
@@ -41,30 +63,18 @@ network:
   - {url: "http://pki.contoso.test/issuing1.crl", from: 50m, until: 8h, fail: timeout}
 endpoints:
   - {name: mail, host: mail.contoso.test, chain: [mail-old, issuing]}
-groups:
-  - name: outlook
-    count: %d
-    connectEvery: 15m
-    roots: [root]
-    profile: {revocation: chain-exclude-root, negativeCache: seed-8h, crlValidityExtension: 0s}
-events:
-`, 24*days, clients)
-	kinds := []string{"reboot: true", "appRestart: true", "urlcacheDelete: true", "clockJump: 4m", "appRestart: true", "clockJump: -4m"}
-	span := time.Duration(days) * 24 * time.Hour
-	for i := 0; i < events; i++ {
-		at := span * time.Duration(i+1) / time.Duration(events+1)
-		fmt.Fprintf(&b, "  - {at: %s, %s, fraction: %d%%}\n", at.Round(5*time.Minute), kinds[i%len(kinds)], 10+(i*7)%31)
-	}
-	s, err := scenario.Parse("fleet-scale.yaml", []byte(b.String()))
-	require.NoError(tb, err)
+`
+
+// demoOutageFiles returns the demo files demoOutage names.
+func demoOutageFiles(tb testing.TB) map[string][]byte {
+	tb.Helper()
 	files := map[string][]byte{}
 	for _, n := range []string{"root.pem", "issuing.pem", "mail-old.pem", "root.key", "issuing.key"} {
 		data, err := scenario.DemoFile(n)
 		require.NoError(tb, err)
 		files[n] = data
 	}
-	s.UseFiles(files)
-	return s
+	return files
 }
 
 // The fleet scenario, bounded for every test run: shared evaluation equals

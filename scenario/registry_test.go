@@ -38,33 +38,16 @@ duration: 4h
 step: 5m
 seed: 13
 hungAfter: %s
-pki:
-  certs: {root: root.pem, issuing: issuing.pem, mail-old: mail-old.pem}
-  keys: {root: root.key, issuing: issuing.key}
-crls:
-  - {url: "http://pki.contoso.test/issuing1.crl", issuer: issuing, firstPublish: -22h, publishEvery: 24h, validity: 24h}
-  - {url: "http://pki.contoso.test/root.crl", issuer: root, firstPublish: -240h, publishEvery: 720h, validity: 1440h}
-aia:
-  - {url: "http://pki.contoso.test/issuing1.crt", cert: issuing}
-network:
-  - {url: "http://pki.contoso.test/issuing1.crl", from: 50m, until: 8h, fail: timeout}
-endpoints:
-  - {name: mail, host: mail.contoso.test, chain: [mail-old, issuing]}
-groups:
+%sgroups:
   - name: outlook
     count: 20
     connectEvery: 15m
     roots: [root]
     profile: {revocation: chain-exclude-root, tlsSessionLifetime: 0s%s}
-`, hungAfter, profile)
+`, hungAfter, demoOutage, profile)
 	s, err := scenario.Parse("registry.yaml", []byte(yaml))
 	require.NoError(t, err)
-	files := map[string][]byte{}
-	for _, n := range []string{"root.pem", "issuing.pem", "mail-old.pem", "root.key", "issuing.key"} {
-		data, err := scenario.DemoFile(n)
-		require.NoError(t, err)
-		files[n] = data
-	}
+	files := demoOutageFiles(t)
 	if reg != nil {
 		files["config.reg"] = reg
 	}
@@ -144,9 +127,7 @@ func TestProfileCRLExtensionBeatsTheExport(t *testing.T) {
 // certificate-file one: one byte over is refused naming the file and field.
 func TestRegistryExportSizeLimit(t *testing.T) {
 	dir := t.TempDir()
-	for _, n := range []string{"root.pem", "issuing.pem", "mail-old.pem", "root.key", "issuing.key"} {
-		data, err := scenario.DemoFile(n)
-		require.NoError(t, err)
+	for n, data := range demoOutageFiles(t) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, n), data, 0o644))
 	}
 	reg := filepath.Join(dir, "config.reg")
