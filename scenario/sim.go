@@ -466,10 +466,11 @@ func (sm *sim) connect(ctx context.Context, c *cohort, t time.Time) (outcome, er
 		extra.Add(sm.p.certs[n])
 	}
 	sm.evals++
-	// Schannel passes no dwUrlRetrievalTimeout: the client's registry
-	// timeouts apply (ChainUrlRetrievalTimeoutMilliseconds, and
-	// ChainRevAccumulativeUrlRetrievalTimeoutMilliseconds under
-	// CERT_CHAIN_REVOCATION_ACCUMULATIVE_TIMEOUT).
+	// No dwUrlRetrievalTimeout (which one Schannel passes is undocumented;
+	// docs/windows-divergences.md): the client's registry timeouts apply,
+	// ChainUrlRetrievalTimeoutMilliseconds and, under
+	// CERT_CHAIN_REVOCATION_ACCUMULATIVE_TIMEOUT,
+	// ChainRevAccumulativeUrlRetrievalTimeoutMilliseconds.
 	res, err := c.client.Verify(ctx, leaf, client.VerifyOptions{
 		Params:     chain.Params{Time: now, Additional: extra, Flags: c.g.flags},
 		Policy:     chain.PolicySSL,
