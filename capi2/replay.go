@@ -199,7 +199,8 @@ func (op *Operation) newRebuild(opt ReplayOptions) (*rebuild, error) {
 	}
 	rb.clock = clock.NewManual(rb.when)
 	rb.network = netsim.New(rb.clock)
-	folder, err := urlcache.OpenFS(urlcache.NewMemFS(), urlcache.Options{})
+	// Bounded as the replay client's Retriever bounds a folder on disk.
+	folder, err := urlcache.OpenFS(urlcache.NewMemFS(), client.Config{Registry: opt.Registry}.CacheFolderOptions())
 	if err != nil {
 		return nil, err
 	}
