@@ -150,24 +150,18 @@ func parseDistributionPoints(der []byte, lenient bool) ([]DistributionPoint, err
 		if !dp.ReadOptionalASN1(&name, &hasName, tagCtx0C) {
 			return nil, fail("DistributionPoint name")
 		}
-		if lenient {
-			if hasName {
-				n, err := parseFullNameLenient(name)
-				if err != nil {
-					return nil, err
-				}
-				d.Name = n
-			}
-			out = append(out, d)
-			continue
-		}
-		if !dp.ReadOptionalASN1(&reasons, &hasReasons, tagCtx1) ||
+		// The lenient view reads the name only.
+		if !lenient && (!dp.ReadOptionalASN1(&reasons, &hasReasons, tagCtx1) ||
 			!dp.ReadOptionalASN1(&issuer, &hasIssuer, tagCtx2C) ||
-			!dp.Empty() {
+			!dp.Empty()) {
 			return nil, errMalformedExtension
 		}
 		if hasName {
-			n, err := parseDistributionPointName(name)
+			parse := parseDistributionPointName
+			if lenient {
+				parse = parseFullNameLenient
+			}
+			n, err := parse(name)
 			if err != nil {
 				return nil, err
 			}

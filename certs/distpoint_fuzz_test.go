@@ -6,6 +6,7 @@ import (
 	"encoding/asn1"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -123,20 +124,8 @@ func FuzzParseDistributionPoints(f *testing.F) {
 		if lerr != nil {
 			t.Fatalf("strict parse accepted what the lenient view refuses: %v", lerr)
 		}
-		if bytes.IndexByte(der, 0xa6) < 0 && !equalStrings(strict, lenient) {
+		if bytes.IndexByte(der, 0xa6) < 0 && !slices.Equal(strict, lenient) {
 			t.Fatalf("strict URIs %q, lenient %q", strict, lenient)
 		}
 	})
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
