@@ -43,7 +43,9 @@ func NewHTTPFetcher(clk clock.Clock) *HTTPFetcher {
 	return &HTTPFetcher{Client: &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}, Clock: clk}
 }
 
-// Fetch performs one retrieval.
+// Fetch performs one retrieval. A body over req.MaxBytes (zero or less:
+// [DefaultMaxURLRetrievalBytes], so a caller of the fetcher itself is
+// bounded too) is refused as ReasonTooLarge without being held whole.
 func (f *HTTPFetcher) Fetch(ctx context.Context, req *FetchRequest) (*FetchResponse, error) {
 	var start time.Time
 	if f.Clock != nil {
@@ -109,20 +111,21 @@ func (f *HTTPFetcher) Fetch(ctx context.Context, req *FetchRequest) (*FetchRespo
 	defer hresp.Body.Close()
 	resp := &FetchResponse{Status: hresp.StatusCode, ETag: strongETag(hresp.Header.Get("ETag")), MaxAge: maxAge(hresp.Header.Get("Cache-Control"))}
 	if hresp.StatusCode == http.StatusOK {
-		if req.MaxBytes > 0 && hresp.ContentLength > req.MaxBytes {
+		limit := req.limit()
+		if hresp.ContentLength > limit {
 			return nil, &RetrievalError{URL: req.URL, Reason: ReasonTooLarge, Elapsed: elapsed(),
-				Detail: fmt.Sprintf("Content-Length %d, limit %d", hresp.ContentLength, req.MaxBytes)}
+				Detail: fmt.Sprintf("Content-Length %d, limit %d", hresp.ContentLength, limit)}
 		}
-		b, err := readLimited(hresp.Body, req.MaxBytes)
+		b, err := readLimited(hresp.Body, limit)
 		if err != nil {
 			if errors.Is(err, errTooLarge) {
-				return nil, &RetrievalError{URL: req.URL, Reason: ReasonTooLarge, Elapsed: elapsed(), Detail: fmt.Sprintf("more than %d bytes", req.MaxBytes)}
+				return nil, &RetrievalError{URL: req.URL, Reason: ReasonTooLarge, Elapsed: elapsed(), Detail: fmt.Sprintf("more than %d bytes", limit)}
 			}
 			return nil, classifyNetError(req.URL, err, elapsed())
 		}
 		resp.Body = b
 	} else {
-		io.Copy(io.Discard, io.LimitReader(hresp.Body, 64<<10)) // let the connection be reused
+		io.Copy(io.Discard, io.LimitReader(hresp.Body, maxDrainBytes)) // let the connection be reused
 	}
 	resp.Elapsed = elapsed()
 	return resp, nil
@@ -138,9 +141,14 @@ func (f *HTTPFetcher) fetchFile(u *neturl.URL, req *FetchRequest) (*FetchRespons
 		return nil, &RetrievalError{URL: req.URL, Reason: ReasonOffline, Err: err}
 	}
 	defer fh.Close()
-	b, err := readLimited(fh, req.MaxBytes)
+	limit := req.limit()
+	// A regular file's size is known: a bigger one is refused unread.
+	if fi, err := fh.Stat(); err == nil && fi.Size() > limit {
+		return nil, &RetrievalError{URL: req.URL, Reason: ReasonTooLarge, Detail: fmt.Sprintf("%d bytes, limit %d", fi.Size(), limit)}
+	}
+	b, err := readLimited(fh, limit)
 	if errors.Is(err, errTooLarge) {
-		return nil, &RetrievalError{URL: req.URL, Reason: ReasonTooLarge, Detail: fmt.Sprintf("more than %d bytes", req.MaxBytes)}
+		return nil, &RetrievalError{URL: req.URL, Reason: ReasonTooLarge, Detail: fmt.Sprintf("more than %d bytes", limit)}
 	}
 	if err != nil {
 		return nil, &RetrievalError{URL: req.URL, Reason: ReasonOffline, Err: err}
@@ -148,14 +156,27 @@ func (f *HTTPFetcher) fetchFile(u *neturl.URL, req *FetchRequest) (*FetchRespons
 	return &FetchResponse{Status: http.StatusOK, Body: b}, nil
 }
 
+// maxDrainBytes is how much of a non-200 answer's body (a 404 page, a 304
+// has none) is read and dropped so that net/http can reuse the connection;
+// a longer body is left unread and the connection closed, so an error page
+// never costs more than this. winchain's choice: error pages are a few KiB.
+const maxDrainBytes = 64 << 10
+
 var errTooLarge = errors.New("body exceeds the byte limit")
 
-// readLimited reads r to the end, failing as soon as more than max bytes
-// arrive (max <= 0: no limit), so an oversized object is never held whole.
-func readLimited(r io.Reader, max int64) ([]byte, error) {
-	if max <= 0 {
-		return io.ReadAll(r)
+// limit is the byte limit of the request: MaxBytes, or
+// [DefaultMaxURLRetrievalBytes] when it is zero or less.
+func (req *FetchRequest) limit() int64 {
+	if req.MaxBytes <= 0 {
+		return DefaultMaxURLRetrievalBytes
 	}
+	return req.MaxBytes
+}
+
+// readLimited reads r to the end through internal/boundedio, failing as
+// soon as more than max bytes arrive, so an oversized object is never held
+// whole.
+func readLimited(r io.Reader, max int64) ([]byte, error) {
 	b, err := boundedio.Read(r, "", max)
 	var tl *boundedio.TooLargeError
 	if errors.As(err, &tl) {

@@ -70,7 +70,9 @@ type FetchRequest struct {
 	Body []byte
 	// Timeout is the time the caller waits (already clamped and budgeted).
 	Timeout time.Duration
-	// MaxBytes is the largest acceptable body; read no further.
+	// MaxBytes is the largest acceptable body; read no further. Zero or
+	// less means [DefaultMaxURLRetrievalBytes] (the Retriever always sets
+	// it, from its Config and the kind).
 	MaxBytes int64
 	// IfNoneMatch is the ETag of the cached copy for a conditional GET
 	// (CRYPT_NOT_MODIFIED_RETRIEVAL semantics: 304 keeps the entry).

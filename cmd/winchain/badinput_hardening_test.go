@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/winchain/winchain/certs"
+	"github.com/winchain/winchain/certutil"
 	"github.com/winchain/winchain/client"
 	"github.com/winchain/winchain/netsim"
 	"github.com/winchain/winchain/scenario"
@@ -54,6 +55,7 @@ func TestBadInputExitTwoOneLine(t *testing.T) {
 		"huge.json": netsim.MaxNetFileSize + 1,
 		"huge.yaml": scenario.MaxFileSize + 1,
 		"huge.reg":  client.MaxRegExportSize + 1,
+		"huge.txt":  certutil.MaxCaptureSize + 1,
 	} {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, nil, 0o644); err != nil {
@@ -123,6 +125,8 @@ func TestBadInputExitTwoOneLine(t *testing.T) {
 		{"CRL over the size limit", []string{"verify", "--crl", "huge.pem", "leaf.pem"}, "huge.pem", "over the limit"},
 		{"--net over the size limit", []string{"verify", "--net", "huge.json", "leaf.pem"}, "huge.json", "16777217 bytes is over the limit"},
 		{"--registry over the size limit", []string{"verify", "--registry", "huge.reg", "leaf.pem"}, "huge.reg", "over the limit"},
+		{"certutil parse: capture over the size limit", []string{"certutil", "parse", "huge.txt"}, "huge.txt", "67108865 bytes is over the limit of 67108864 bytes"},
+		{"certutil parse: a directory", []string{"certutil", "parse", "adir"}, "adir", "is a directory"},
 		{"simulate: scenario over the size limit", []string{"simulate", "huge.yaml"}, "huge.yaml", "16777217 bytes is over the limit"},
 		{"simulate: YAML alias bomb", []string{"simulate", "bomb.yaml"}, "bomb.yaml", `line 6: unknown field "a5"; (and 34 more)`},
 		{"--net YAML alias bomb", []string{"verify", "--net", "bombnet.yaml", "leaf.pem"}, "bombnet.yaml", "(and 34 more)"},
@@ -150,8 +154,12 @@ func TestBadInputExitTwoOneLine(t *testing.T) {
 			if n := strings.Count(msg, "\n"); n != 1 || !strings.HasSuffix(msg, "\n") {
 				t.Errorf("stderr has %d lines, want one: %q", n, msg)
 			}
-			if !strings.HasPrefix(msg, "winchain "+c.args[0]+": ") {
-				t.Errorf("stderr does not start with %q: %q", "winchain "+c.args[0]+": ", msg)
+			prefix := "winchain " + c.args[0] + ": "
+			if c.args[0] == "certutil" {
+				prefix = "winchain certutil " + c.args[1] + ": " // COMMAND is "certutil parse"
+			}
+			if !strings.HasPrefix(msg, prefix) {
+				t.Errorf("stderr does not start with %q: %q", prefix, msg)
 			}
 			if !strings.Contains(msg, c.input) {
 				t.Errorf("stderr does not name %q: %q", c.input, msg)

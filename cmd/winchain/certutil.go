@@ -7,11 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 
 	"github.com/winchain/winchain/cache"
 	"github.com/winchain/winchain/cache/urlcache"
-	"github.com/winchain/winchain/certs"
 	"github.com/winchain/winchain/certutil"
 	"github.com/winchain/winchain/chain"
 	"github.com/winchain/winchain/internal/boundedio"
@@ -86,31 +86,31 @@ func runCertutilParse(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// readCapture reads and parses a certutil capture, naming the file in
-// errors.
+// readCapture reads and parses a certutil capture of at most
+// certutil.MaxCaptureSize bytes ("-" is standard input), naming it in
+// errors. Files and standard input take the one read path of
+// internal/boundedio: a file's size is checked before it is read, and a
+// FIFO or device is refused without blocking.
 func readCapture(path string) (*certutil.Capture, error) {
+	what := "certutil output " + path
 	if path == boundedio.Stdin {
-		data, err := boundedio.ReadFile(path, certs.MaxFileSize)
-		if err != nil {
-			return nil, fmt.Errorf("cannot read certutil output from standard input: %w", err)
-		}
-		c, err := certutil.ParseVerify(bytes.NewReader(data))
-		if err != nil {
-			return nil, fmt.Errorf("cannot read certutil output from standard input: %w", err)
-		}
-		return c, nil
+		what = "certutil output from standard input"
 	}
-	f, err := boundedio.Open(path) // a regular file: a FIFO would block
+	data, err := boundedio.ReadFile(path, certutil.MaxCaptureSize)
 	if err != nil {
-		return nil, fmt.Errorf("cannot read certutil output %s: %w", path, errors.Unwrap(err))
+		var tl *boundedio.TooLargeError
+		var pe *fs.PathError
+		switch {
+		case errors.As(err, &tl):
+			return nil, fmt.Errorf("cannot read %s: %d bytes is over the limit of %d bytes", what, tl.Size, tl.Limit)
+		case errors.As(err, &pe):
+			err = pe.Err // the line names the file already
+		}
+		return nil, fmt.Errorf("cannot read %s: %w", what, err)
 	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
-		return nil, fmt.Errorf("cannot read certutil output %s: is a directory", path)
-	}
-	c, err := certutil.ParseVerify(f)
+	c, err := certutil.ParseVerify(bytes.NewReader(data))
 	if err != nil {
-		return nil, fmt.Errorf("cannot read certutil output %s: %w", path, err)
+		return nil, fmt.Errorf("cannot read %s: %w", what, err)
 	}
 	return c, nil
 }
