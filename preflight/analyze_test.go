@@ -304,13 +304,7 @@ func TestWeakCrypto(t *testing.T) {
 	assert.Equal(t, preflight.Warning, f.Severity)
 	assert.Contains(t, f.Detail, "SHA1-RSA")
 
-	k512, err := rsa.GenerateKey(rand.Reader, 512)
-	require.NoError(t, err)
-	tw := testpki.Template("Contoso Weak CA", true)
-	tw.CRLDistributionPoints = []string{rootCRL}
-	weakCA := e.root.IssueWithKey(tw, k512)
-	e.serveCRL(weakCA, newCRL)
-	signedWeak := e.leaf(weakCA, host, oldSANs, func(c *x509.Certificate) { c.CRLDistributionPoints = []string{newCRL} })
+	weakCA, signedWeak := e.weakRSAIssued(t)
 	r = e.analyze(t, presented(e.old, e.inter), presented(signedWeak, weakCA), preflight.Options{})
 	assert.Equal(t, "TRUST_E_CERT_SIGNATURE", r.New.Result)
 	f = r.Find(preflight.IDWeakCrypto)
@@ -319,6 +313,20 @@ func TestWeakCrypto(t *testing.T) {
 	assert.Equal(t, "TRUST_E_CERT_SIGNATURE", f.Result)
 	assert.True(t, r.Blocking)
 	assert.Contains(t, r.Steps[0], "strong signature")
+}
+
+// weakRSAIssued returns a CA of the root with a 512-bit RSA key (below
+// MinRsaPubKeyBitLength's default) and a new certificate it signed, its
+// CRL served at newCRL.
+func (e *pkiEnv) weakRSAIssued(t *testing.T) (ca, leaf *testpki.CA) {
+	t.Helper()
+	k512, err := rsa.GenerateKey(rand.Reader, 512)
+	require.NoError(t, err)
+	tw := testpki.Template("Contoso Weak CA", true)
+	tw.CRLDistributionPoints = []string{rootCRL}
+	ca = e.root.IssueWithKey(tw, k512)
+	e.serveCRL(ca, newCRL)
+	return ca, e.leaf(ca, host, oldSANs, func(c *x509.Certificate) { c.CRLDistributionPoints = []string{newCRL} })
 }
 
 // The weak-crypto finding applies the clients' MinRsaPubKeyBitLength, as
@@ -352,13 +360,7 @@ func TestWeakCryptoFollowsRegistry(t *testing.T) {
 	// 0xFFFFFFFF turns the key check off for the engine and the finding.
 	ev = e.evaluator()
 	ev.Config.Registry.MinRSAPubKeyBitLength = certs.MinRSAPubKeyBitLengthDisabled
-	k512, err := rsa.GenerateKey(rand.Reader, 512)
-	require.NoError(t, err)
-	tw := testpki.Template("Contoso Weak CA", true)
-	tw.CRLDistributionPoints = []string{rootCRL}
-	weakCA := e.root.IssueWithKey(tw, k512)
-	e.serveCRL(weakCA, newCRL)
-	signedWeak := e.leaf(weakCA, host, oldSANs, func(c *x509.Certificate) { c.CRLDistributionPoints = []string{newCRL} })
+	weakCA, signedWeak := e.weakRSAIssued(t)
 	r = e.analyze(t, presented(e.old, e.inter), presented(signedWeak, weakCA), preflight.Options{Evaluator: ev})
 	assert.Equal(t, "trusted", r.New.Result)
 	for _, f := range r.Findings {
