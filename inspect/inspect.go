@@ -17,6 +17,7 @@
 package inspect
 
 import (
+	"crypto/dsa" //nolint:staticcheck // DSA-signed responses are checked (RFC 3279 §2.3.2).
 	"crypto/sha1"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -355,6 +356,38 @@ func crlObject(c *certs.CRL, name string, opts Options) *Object {
 	return o
 }
 
+// ocspSignature checks the response's signature as the revocation checker
+// does, with certs.CheckSignature (DSA and SHA-1 included, which
+// x/crypto/ocsp's CheckSignatureFrom refuses): signed by the issuer, or by
+// a responder certificate the issuer signed. It returns "" when it
+// verifies, else why not. Unlike the checker, inspect has no chain to
+// inherit DSA parameters from.
+func ocspSignature(parsed *certs.OCSPResponse, issuer, responder *certs.Certificate) string {
+	resp := parsed.Response
+	key, err := certs.SigningKey(issuer, nil)
+	if err != nil {
+		return "the issuer's key cannot verify on its own: " + err.Error()
+	}
+	direct := certs.CheckSignature(resp.SignatureAlgorithm, resp.TBSResponseData, resp.Signature, key)
+	if direct == nil {
+		return ""
+	}
+	if responder != nil {
+		rc := responder.X
+		rkey := rc.PublicKey
+		if k, ok := rkey.(*dsa.PublicKey); ok && k.P == nil {
+			if ik, ok := key.(*dsa.PublicKey); ok {
+				rkey = &dsa.PublicKey{Parameters: ik.Parameters, Y: k.Y} // RFC 3279 §2.3.2
+			}
+		}
+		if certs.CheckSignature(rc.SignatureAlgorithm, rc.RawTBSCertificate, rc.Signature, key) == nil &&
+			certs.CheckSignature(resp.SignatureAlgorithm, resp.TBSResponseData, resp.Signature, rkey) == nil {
+			return ""
+		}
+	}
+	return "bad OCSP signature: " + direct.Error()
+}
+
 func ocspObject(data []byte, name string, opts Options) (*Object, error) {
 	var issuer *x509.Certificate
 	if opts.Issuer != nil {
@@ -376,18 +409,7 @@ func ocspObject(data []byte, name string, opts Options) (*Object, error) {
 	responder, responderErr := parsed.Responder()
 	sigErr := ""
 	if issuer != nil {
-		if err := resp.CheckSignatureFrom(issuer); err != nil {
-			sigErr = ocsp.ParseError("bad OCSP signature: " + err.Error()).Error()
-			// Signed by a delegated responder: the response with its
-			// key, the responder certificate with the issuer's.
-			if responder != nil {
-				key, kerr := certs.SigningKey(opts.Issuer, nil)
-				if kerr == nil && resp.CheckSignatureFrom(responder.X) == nil &&
-					certs.CheckSignature(responder.X.SignatureAlgorithm, responder.X.RawTBSCertificate, responder.X.Signature, key) == nil {
-					sigErr = ""
-				}
-			}
-		}
+		sigErr = ocspSignature(parsed, opts.Issuer, responder)
 	}
 	info := &OCSPInfo{Serial: serialHex(resp.SerialNumber), ProducedAt: rfc3339(resp.ProducedAt)}
 	var notes []string

@@ -353,3 +353,43 @@ func TestOCSPResponderNotFirst(t *testing.T) {
 	require.Equal(t, rc.Cert.Subject(), o.OCSP.ResponderCertificate)
 	require.True(t, strings.HasPrefix(o.Signature, "verifies"), o.Signature)
 }
+
+// TestOCSPSignedByDSA: a response signed with DSA (a CA with a DSA key
+// carrying its parameters, and a delegated responder whose DSA key
+// inherits them) is checked as the revocation checker checks it; before,
+// x/crypto/ocsp's CheckSignatureFrom refused DSA and inspect said "does
+// not verify" for a response verify accepts.
+func TestOCSPSignedByDSA(t *testing.T) {
+	root := testpki.NewRoot("Inspect DSA Root", testpki.ECDSA)
+	params := testpki.NewDSAParameters()
+	caKey := testpki.NewDSAKey(params)
+	ca := root.IssueRaw(testpki.Template("Inspect DSA CA", true), testpki.DSASPKI(&caKey.PublicKey, false), caKey)
+	leafKey := testpki.NewKey(testpki.ECDSA)
+	spki, err := x509.MarshalPKIXPublicKey(leafKey.Public())
+	require.NoError(t, err)
+	leaf := ca.IssueRaw(testpki.Template("dsa-leaf.example.test", false), spki, leafKey)
+	at := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	tmpl := ocsp.Response{Status: ocsp.Good, SerialNumber: leaf.Cert.X.SerialNumber, ThisUpdate: at, NextUpdate: at.Add(time.Hour)}
+
+	direct := testpki.OCSPResponse(ca.Cert.X, ca.Cert.X, tmpl, caKey)
+	objs, err := Inspect(direct, "dsa.ocsp", Options{Issuer: ca.Cert})
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(objs[0].Signature, "verifies"), objs[0].Signature)
+
+	rKey := testpki.NewDSAKey(params)
+	rtmpl := testpki.Template("Inspect DSA Responder", false)
+	rtmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}
+	responder := ca.IssueRaw(rtmpl, testpki.DSASPKI(&rKey.PublicKey, true), rKey)
+	dtmpl := tmpl
+	dtmpl.Certificate = responder.Cert.X
+	delegated := testpki.OCSPResponse(ca.Cert.X, responder.Cert.X, dtmpl, rKey)
+	objs, err = Inspect(delegated, "dsa-delegated.ocsp", Options{Issuer: ca.Cert})
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(objs[0].Signature, "verifies"), objs[0].Signature)
+
+	// Signed by another DSA key of the same parameters: refused.
+	forged := testpki.OCSPResponse(ca.Cert.X, ca.Cert.X, tmpl, testpki.NewDSAKey(params))
+	objs, err = Inspect(forged, "forged.ocsp", Options{Issuer: ca.Cert})
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(objs[0].Signature, "does not verify"), objs[0].Signature)
+}
