@@ -237,3 +237,21 @@ func TestBundleEdges(t *testing.T) {
 		require.False(t, certs.LooksPKCS7(der[:40]), "a truncated DER bundle")
 	})
 }
+
+// Certificate and CRL files follow one rule (parseFile): a PKCS#7 block
+// that holds none of the file's kind is skipped beside blocks of the kind,
+// and refused alone.
+func TestCRLFileSkipsCertOnlyBundle(t *testing.T) {
+	root := testpki.NewRoot("CF Root", testpki.ECDSA)
+	now := time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)
+	crl := root.CRL(1, now, now.AddDate(0, 0, 7), now)
+	certOnly := pem.EncodeToMemory(&pem.Block{Type: "PKCS7", Bytes: testpki.PKCS7(root.Cert.X.Raw)})
+	mixed := append(pem.EncodeToMemory(&pem.Block{Type: "X509 CRL", Bytes: crl}), certOnly...)
+	crls, err := certs.ParseCRLs(mixed, "mixed.pem")
+	require.NoError(t, err)
+	require.Len(t, crls, 1)
+	_, err = certs.ParseCRLs(certOnly, "certs.pem")
+	require.EqualError(t, err, "certs.pem: cannot load CRL: no X509 CRL PEM block")
+	_, err = certs.ParseCRLs(testpki.PKCS7(root.Cert.X.Raw), "certs.p7b")
+	require.EqualError(t, err, "certs.p7b: cannot load CRL: the PKCS#7 bundle holds no CRL")
+}

@@ -247,61 +247,93 @@ func ParseAll(data []byte, input string) ([]*Certificate, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &ParseError{Input: input, Err: fmt.Errorf("%w: empty input", ErrNotCertificate)}
 	}
+	if !LooksPEM(data) && data[0] != 0x30 {
+		return nil, &ParseError{Input: input, Err: fmt.Errorf("%w: neither PEM nor DER (first byte 0x%02x)", ErrNotCertificate, data[0])}
+	}
+	return parseFile(data, input, certificateFile)
+}
+
+// certificateFile is the certificate file format of [ParseAll].
+var certificateFile = fileFormat[*Certificate]{
+	pem:    PEMCertificate,
+	label:  "certificate",
+	one:    Parse,
+	bundle: bundleFile,
+	empty:  errNoCertificates,
+	none: func(input string, other []string) error {
+		if len(other) > 0 {
+			return &ParseError{Input: input, Err: fmt.Errorf("%w: PEM holds %s, no CERTIFICATE block", ErrNotCertificate, strings.Join(other, ", "))}
+		}
+		return &ParseError{Input: input, Err: fmt.Errorf("%w: no PEM CERTIFICATE block could be decoded", ErrNotCertificate)}
+	},
+}
+
+// fileFormat is one kind of object a certificate or CRL file holds, for
+// [parseFile]: the one rule of what such a file may be.
+type fileFormat[T any] struct {
+	pem   PEMKind                 // the PEM blocks of the kind
+	label string                  // the kind in words, numbering blocks in errors
+	one   func([]byte) (T, error) // parses one DER object
+	// bundle reads the objects of a PKCS#7 bundle (input names it); its
+	// error wraps empty when the bundle holds none of the kind.
+	bundle func(b []byte, input string) ([]T, error)
+	empty  error
+	// none is the error for PEM text without a block of the kind; other
+	// lists the block types seen.
+	none func(input string, other []string) error
+}
+
+// parseFile reads a certificate or CRL file: one DER object, a PKCS#7
+// bundle (DER, or BER: an indefinite outer length, which no DER object
+// has), or PEM text whose blocks of the kind and PKCS#7 blocks are read in
+// file order. Other PEM blocks, and PKCS#7 blocks holding none of the kind
+// (a CRL-only bundle beside certificates), are skipped, as certutil does.
+func parseFile[T any](data []byte, input string, f fileFormat[T]) ([]T, error) {
 	if !LooksPEM(data) {
-		if data[0] != 0x30 {
-			return nil, &ParseError{Input: input, Err: fmt.Errorf("%w: neither PEM nor DER (first byte 0x%02x)", ErrNotCertificate, data[0])}
-		}
 		if LooksPKCS7(data) || indefinite(data) {
-			return bundleFile(data, input)
+			return f.bundle(data, input)
 		}
-		c, err := Parse(data)
+		c, err := f.one(data)
 		if err != nil {
 			return nil, withInput(err, input)
 		}
-		return []*Certificate{c}, nil
+		return []T{c}, nil
 	}
-	var out []*Certificate
-	rest := data
+	var out []T
 	var other []string
-	bundles := 0
-	for n := 1; ; {
+	rest := data
+	n, bundles := 1, 0
+	for {
 		var b *pem.Block
 		b, rest = pem.Decode(rest)
 		if b == nil {
 			break
 		}
 		switch PEMKindOf(b.Type) {
-		case PEMCertificate:
+		case f.pem:
+			c, err := f.one(b.Bytes)
+			if err != nil {
+				return nil, withInput(err, fmt.Sprintf("%s (%s %d)", input, f.label, n))
+			}
+			out = append(out, c)
+			n++
 		case PEMPKCS7:
 			bundles++
-			cs, err := bundleFile(b.Bytes, fmt.Sprintf("%s (%s block %d)", input, b.Type, bundles))
-			if errors.Is(err, errNoCertificates) {
-				// A CRL-only bundle (openssl crl2pkcs7 -nocrl omitted)
-				// beside the certificates: skipped like other block types.
-				other = append(other, b.Type+" without certificates")
+			cs, err := f.bundle(b.Bytes, fmt.Sprintf("%s (%s block %d)", input, b.Type, bundles))
+			if errors.Is(err, f.empty) {
+				other = append(other, b.Type+" without "+f.label+"s")
 				continue
 			}
 			if err != nil {
 				return nil, err
 			}
 			out = append(out, cs...)
-			continue
 		default:
 			other = append(other, b.Type)
-			continue
 		}
-		c, err := Parse(b.Bytes)
-		if err != nil {
-			return nil, withInput(err, fmt.Sprintf("%s (certificate %d)", input, n))
-		}
-		out = append(out, c)
-		n++
 	}
 	if len(out) == 0 {
-		if len(other) > 0 {
-			return nil, &ParseError{Input: input, Err: fmt.Errorf("%w: PEM holds %s, no CERTIFICATE block", ErrNotCertificate, strings.Join(other, ", "))}
-		}
-		return nil, &ParseError{Input: input, Err: fmt.Errorf("%w: no PEM CERTIFICATE block could be decoded", ErrNotCertificate)}
+		return nil, f.none(input, other)
 	}
 	return out, nil
 }

@@ -18,7 +18,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -599,48 +598,23 @@ func (c *CRL) HeldBytes() int { return len(c.Raw) + 4*len(c.index.slots) }
 // them.
 // input names the source in errors, which are *ParseError.
 func ParseCRLs(data []byte, input string) ([]*CRL, error) {
-	if !LooksPEM(data) {
-		if LooksPKCS7(data) {
-			return crlsOfPKCS7(data, input)
-		}
-		c, err := ParseCRL(data)
-		if err != nil {
-			return nil, withInput(err, input)
-		}
-		return []*CRL{c}, nil
-	}
-	var out []*CRL
-	rest := data
-	for n := 1; ; {
-		var b *pem.Block
-		b, rest = pem.Decode(rest)
-		if b == nil {
-			break
-		}
-		switch PEMKindOf(b.Type) {
-		case PEMCRL:
-		case PEMPKCS7:
-			cs, err := crlsOfPKCS7(b.Bytes, input)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, cs...)
-			continue
-		default:
-			continue
-		}
-		c, err := ParseCRL(b.Bytes)
-		if err != nil {
-			return nil, withInput(err, fmt.Sprintf("%s (CRL %d)", input, n))
-		}
-		out = append(out, c)
-		n++
-	}
-	if len(out) == 0 {
-		return nil, &ParseError{Input: input, Kind: "CRL", Err: errors.New("no X509 CRL PEM block")}
-	}
-	return out, nil
+	return parseFile(data, input, crlFile)
 }
+
+// crlFile is the CRL file format of [ParseCRLs].
+var crlFile = fileFormat[*CRL]{
+	pem:    PEMCRL,
+	label:  "CRL",
+	one:    ParseCRL,
+	bundle: crlsOfPKCS7,
+	empty:  errNoCRLs,
+	none: func(input string, _ []string) error {
+		return &ParseError{Input: input, Kind: "CRL", Err: errors.New("no X509 CRL PEM block")}
+	},
+}
+
+// errNoCRLs is the error for a PKCS#7 bundle without CRLs.
+var errNoCRLs = errors.New("the PKCS#7 bundle holds no CRL")
 
 // crlsOfPKCS7 returns the CRLs of a PKCS#7 bundle (DER or BER); a bundle without any
 // is an error, as a CRL file that holds none is.
@@ -650,7 +624,7 @@ func crlsOfPKCS7(der []byte, input string) ([]*CRL, error) {
 		return nil, withInput(err, input)
 	}
 	if len(p.CRLs) == 0 {
-		return nil, &ParseError{Input: input, Kind: "CRL", Err: errors.New("the PKCS#7 bundle holds no CRL")}
+		return nil, &ParseError{Input: input, Kind: "CRL", Err: errNoCRLs}
 	}
 	out := make([]*CRL, 0, len(p.CRLs))
 	for i, raw := range p.CRLs {
