@@ -358,27 +358,28 @@ func bundleFile(b []byte, input string) ([]*Certificate, error) {
 	if len(p.Certificates) == 0 && p.OtherCertificates == 0 {
 		return nil, &ParseError{Input: input, Kind: kindPKCS7, Err: fmt.Errorf("%w: %w", ErrNotCertificate, errNoCertificates)}
 	}
-	out := make([]*Certificate, 0, len(p.Certificates))
-	var firstErr error
-	for i, raw := range p.Certificates {
-		c, err := Parse(raw)
-		if err != nil {
-			if firstErr == nil {
-				firstErr = fmt.Errorf("certificate entry %d: %w", i+1, unwrapParse(err))
-			}
-			continue
-		}
-		out = append(out, c)
-	}
+	out, first, firstErr := p.load()
 	if bad := len(p.Certificates) + p.OtherCertificates - len(out); bad > 0 {
 		why := "not X.509 certificates"
 		if firstErr != nil {
-			why = firstErr.Error()
+			why = fmt.Sprintf("certificate entry %d: %v", first, unwrapParse(firstErr))
 		}
 		return nil, &ParseError{Input: input, Kind: kindPKCS7, Err: fmt.Errorf("%d of its %d entries are not certificates that load (%s)",
 			bad, len(p.Certificates)+p.OtherCertificates, why)}
 	}
 	return endFirst(out), nil
+}
+
+// rewrapParse returns err with its cause replaced by wrap(cause) when it is
+// a *ParseError (a copy: err is not changed), else err.
+func rewrapParse(err error, wrap func(error) error) error {
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		cp := *pe
+		cp.Err = wrap(pe.Err)
+		return &cp
+	}
+	return err
 }
 
 // unwrapParse is the problem of a *ParseError without its "cannot load"

@@ -105,10 +105,13 @@ func decodeObject(body []byte, maxCerts int) (*Object, error) {
 	return nil, notCert(fmt.Sprintf("first byte 0x%02x is neither DER nor base64 text", body[0]))
 }
 
+// notCertificate wraps a cause in ErrNotCertificate.
+func notCertificate(cause error) error { return fmt.Errorf("%w: %w", ErrNotCertificate, cause) }
+
 // notCert is the error for bytes that hold no certificate; detail says what
 // they are.
 func notCert(detail string) error {
-	return &ParseError{Err: fmt.Errorf("%w: %s", ErrNotCertificate, detail)}
+	return &ParseError{Err: notCertificate(errors.New(detail))}
 }
 
 // rewrap decodes the binary inside PEM or base64 armour (one level only).
@@ -122,13 +125,7 @@ func rewrap(format string, der []byte, maxCerts int) (*Object, error) {
 	}
 	o, err := decodeBinary(der, maxCerts)
 	if err != nil {
-		var pe *ParseError
-		if errors.As(err, &pe) {
-			cp := *pe
-			cp.Err = fmt.Errorf("inside %s armour: %w", label, pe.Err)
-			return nil, &cp
-		}
-		return nil, err
+		return nil, rewrapParse(err, func(e error) error { return fmt.Errorf("inside %s armour: %w", label, e) })
 	}
 	o.Inner, o.Format = o.Format, format
 	return o, nil
@@ -180,13 +177,10 @@ func decodeBinary(body []byte, maxCerts int) (*Object, error) {
 	}
 	c, err := Parse(body)
 	if err != nil {
-		var pe *ParseError
-		if errors.As(err, &pe) && pe.Kind == "" {
-			cp := *pe
-			cp.Err = fmt.Errorf("%w: %w", ErrNotCertificate, pe.Err)
-			return nil, &cp
+		if pe := (*ParseError)(nil); errors.As(err, &pe) && pe.Kind == "" {
+			return nil, rewrapParse(err, notCertificate)
 		}
-		return nil, &ParseError{Err: fmt.Errorf("%w: %w", ErrNotCertificate, err)}
+		return nil, &ParseError{Err: notCertificate(err)}
 	}
 	return &Object{Format: FormatDER, Certificates: []*Certificate{c}}, nil
 }
@@ -208,34 +202,17 @@ func looksPKCS12(outer cryptobyte.String) bool {
 // ignored, as for any certs-only object.
 func decodePKCS7(der []byte, maxCerts int) (*Object, error) {
 	p, err := ParsePKCS7(der, maxCerts)
-	if err != nil {
-		if errors.Is(err, ErrTooManyCertificates) {
-			return nil, err
-		}
-		var pe *ParseError
-		if errors.As(err, &pe) {
-			cp := *pe
-			cp.Err = fmt.Errorf("%w: %w", ErrNotCertificate, pe.Err)
-			return nil, &cp
-		}
+	if errors.Is(err, ErrTooManyCertificates) {
 		return nil, err
+	}
+	if err != nil {
+		return nil, rewrapParse(err, notCertificate)
 	}
 	if !p.HasCertificates {
 		return nil, &ParseError{Kind: kindPKCS7, Err: fmt.Errorf("%w: signedData without certificates", ErrNotCertificate)}
 	}
-	o := &Object{Format: FormatPKCS7, Skipped: p.OtherCertificates}
-	var firstErr error
-	for _, raw := range p.Certificates {
-		c, err := Parse(raw)
-		if err != nil {
-			o.Skipped++
-			if firstErr == nil {
-				firstErr = err
-			}
-			continue
-		}
-		o.Certificates = append(o.Certificates, c)
-	}
+	cs, _, firstErr := p.load()
+	o := &Object{Format: FormatPKCS7, Certificates: cs, Skipped: p.OtherCertificates + len(p.Certificates) - len(cs)}
 	if len(o.Certificates) == 0 {
 		if firstErr != nil {
 			return nil, &ParseError{Kind: kindPKCS7, Err: fmt.Errorf("%w: %d certificate entries, none loadable (%w)", ErrNotCertificate, len(p.Certificates), firstErr)}

@@ -113,6 +113,25 @@ func ParsePKCS7(b []byte, maxCerts int) (*PKCS7, error) {
 	return parsePKCS7DER(der, maxCerts)
 }
 
+// load parses the X.509 entries of the bundle with [Parse], skipping those
+// that do not load; first is the 1-based index of the first of them and
+// firstErr why (0, nil when every entry loads). The AIA decoder skips such
+// entries and a certificate file refuses them: one loop, two policies.
+func (p *PKCS7) load() (cs []*Certificate, first int, firstErr error) {
+	cs = make([]*Certificate, 0, len(p.Certificates))
+	for i, raw := range p.Certificates {
+		c, err := Parse(raw)
+		if err != nil {
+			if firstErr == nil {
+				first, firstErr = i+1, err
+			}
+			continue
+		}
+		cs = append(cs, c)
+	}
+	return cs, first, firstErr
+}
+
 // parsePKCS7DER is ParsePKCS7 on DER.
 func parsePKCS7DER(der []byte, maxCerts int) (*PKCS7, error) {
 	bad := func(format string, args ...any) (*PKCS7, error) {
